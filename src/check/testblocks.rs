@@ -1,0 +1,179 @@
+//! Checking inline `test` blocks: transcript lines, annotations and expectations.
+
+use super::err::did_you_mean;
+use super::{CheckError, Checker};
+use crate::syntax::ast::{AttributesKind, Expected, Node, Test, TestLine, Value};
+
+/// The annotations a transcript line can carry, and what each holds.
+pub const ANNOTATIONS: &[(&str, &str)] = &[
+    ("intent", "a string"),
+    ("confidence", "a number between 0 and 1"),
+    ("sentiment", "a number between -1 and 1"),
+    ("at", "an RFC 3339 timestamp such as \"2026-03-02T10:15:00Z\""),
+    ("after", "a duration since the previous message, such as 2m"),
+    ("entities", "an object such as { order_id: \"A123\" }"),
+];
+
+/// The fields of a test's `context { ... }`.
+pub const CONTEXT_FIELDS: &[&str] = &["now", "timezone", "queues"];
+
+impl<'p> Checker<'p> {
+    pub(super) fn check_test(&mut self, test: &'p Test) {
+        let mut messages = 0usize;
+        let mut file = None;
+        let mut expectations = 0usize;
+        let mut seen_kinds: Vec<AttributesKind> = Vec::new();
+        for line in &test.lines {
+            match &line.node {
+                TestLine::Message { annotations, .. } => {
+                    messages += 1;
+                    if let Some(a) = annotations {
+                        self.annotations(a);
+                    }
+                }
+                TestLine::File(path) => {
+                    if file.is_some() {
+                        self.invalid_test(line.span, "a test reads at most one conversation file", "second file", None);
+                    }
+                    file = Some(path);
+                }
+                TestLine::Attributes { kind, value } => {
+                    if seen_kinds.contains(&kind.node) {
+                        self.invalid_test(
+                            kind.span,
+                            "this block is given twice",
+                            "given again",
+                            Some("merge the two blocks into one"),
+                        );
+                    }
+                    seen_kinds.push(kind.node);
+                    if !matches!(value.node, Value::Object(_)) {
+                        self.invalid_test(value.span, "expected an object", "not an object", None);
+                    } else if kind.node == AttributesKind::Context {
+                        self.context_fields(value);
+                    }
+                }
+                TestLine::Channel(_) => {}
+                TestLine::Expect(e) => {
+                    expectations += 1;
+                    for rule in &e.by {
+                        self.unknown_rule(rule);
+                    }
+                    match &e.expected.node {
+                        Expected::Escalate { queue, priority } => {
+                            self.queue(queue);
+                            if let Some(p) = priority {
+                                self.priority(p);
+                            }
+                        }
+                        Expected::Offer { via: Some(q) } => {
+                            self.queue(q);
+                        }
+                        _ => {}
+                    }
+                    let numbers = e.at.iter().chain(match &e.expected.node {
+                        Expected::NoEscalation { before } => before.as_ref(),
+                        _ => None,
+                    });
+                    for n in numbers {
+                        if n.node == 0 {
+                            self.report(CheckError::OutOfRange {
+                                message: "messages are numbered from 1".into(),
+                                span: n.span,
+                                help: "the first message of a test is message 1".into(),
+                            });
+                        } else if file.is_none() && n.node as usize > messages {
+                            self.invalid_test(
+                                n.span,
+                                &format!("the test has {messages} message(s) before this line, not {}", n.node),
+                                "no such message",
+                                Some("count the transcript lines above this `expect`"),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        if messages == 0 && file.is_none() {
+            self.invalid_test(
+                test.name.span,
+                "this test has no conversation",
+                "no transcript lines",
+                Some("add lines such as `customer: \"...\"`, or `conversation \"file.json\"`"),
+            );
+        } else if messages > 0 {
+            if let Some(f) = file {
+                self.invalid_test(
+                    f.span,
+                    "a test has transcript lines or a conversation file, not both",
+                    "remove one",
+                    None,
+                );
+            }
+        }
+        if expectations == 0 {
+            self.invalid_test(
+                test.name.span,
+                "this test expects nothing",
+                "no `expect` line",
+                Some("add a line such as `expect escalate to general` or `expect no escalation`"),
+            );
+        }
+    }
+
+    fn invalid_test(&mut self, span: miette::SourceSpan, message: &str, label: &str, help: Option<&str>) {
+        self.report(CheckError::InvalidTest {
+            message: message.to_string(),
+            span,
+            label: label.to_string(),
+            help: help.map(str::to_string),
+        });
+    }
+
+    fn annotations(&mut self, value: &Node<Value>) {
+        let Value::Object(fields) = &value.node else {
+            self.invalid_test(
+                value.span,
+                "annotations are an object",
+                "not an object",
+                Some("write `{ intent: \"refund\" }`"),
+            );
+            return;
+        };
+        for (key, v) in fields {
+            let Some((_, meaning)) = ANNOTATIONS.iter().find(|(k, _)| *k == key.node) else {
+                let help = did_you_mean(&key.node, ANNOTATIONS.iter().map(|(k, _)| *k)).unwrap_or_else(|| {
+                    format!(
+                        "the annotations are {}",
+                        ANNOTATIONS.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(", ")
+                    )
+                });
+                self.invalid_test(key.span, &format!("unknown annotation `{}`", key.node), "unknown", Some(&help));
+                continue;
+            };
+            let ok = match (key.node.as_str(), &v.node) {
+                ("intent", Value::String(_)) => true,
+                ("confidence", Value::Number(n)) => (0.0..=1.0).contains(n),
+                ("sentiment", Value::Number(n)) => (-1.0..=1.0).contains(n),
+                ("at", Value::String(s)) => s.parse::<jiff::Timestamp>().is_ok(),
+                ("after", Value::Duration(..)) => true,
+                ("entities", Value::Object(_)) => true,
+                _ => false,
+            };
+            if !ok {
+                self.invalid_test(v.span, &format!("`{}` must be {meaning}", key.node), "invalid value", None);
+            }
+        }
+    }
+
+    fn context_fields(&mut self, value: &Node<Value>) {
+        let Value::Object(fields) = &value.node else { return };
+        for (key, _) in fields {
+            if !CONTEXT_FIELDS.contains(&key.node.as_str()) {
+                let help = did_you_mean(&key.node, CONTEXT_FIELDS.iter().copied())
+                    .unwrap_or_else(|| format!("the context's fields are {}", CONTEXT_FIELDS.join(", ")));
+                self.invalid_test(key.span, &format!("unknown context field `{}`", key.node), "unknown", Some(&help));
+            }
+        }
+    }
+}

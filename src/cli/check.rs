@@ -1,0 +1,88 @@
+//! `handoff check`: diagnostics for people (graphical) or for CI (JSON Lines).
+
+use std::path::PathBuf;
+
+use miette::Diagnostic;
+use serde::Serialize;
+
+use super::{files, Format, EXIT_FAIL, EXIT_OK, EXIT_USAGE};
+use crate::analysis::{line_col, Analysis, Problem};
+use crate::render;
+
+pub fn run(paths: &[PathBuf], deny_warnings: bool, format: Format) -> u8 {
+    let files = match files::policy_files(paths) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let (mut errors, mut warnings) = (0usize, 0usize);
+    for path in &files {
+        let analysis = match Analysis::read(path) {
+            Ok(a) => a,
+            Err(e) => {
+                eprintln!("error: {}: {e}", path.display());
+                return EXIT_USAGE;
+            }
+        };
+        errors += analysis.errors().count();
+        warnings += analysis.warnings().count();
+        match format {
+            Format::Text => {
+                for report in analysis.reports() {
+                    eprint!("{}", render::graphical(report.as_ref()));
+                }
+            }
+            Format::Json => {
+                for p in &analysis.problems {
+                    println!("{}", serde_json::to_string(&JsonDiagnostic::new(&analysis, p)).unwrap_or_default());
+                }
+            }
+        }
+    }
+    if format == Format::Text {
+        eprintln!("checked {} file(s): {errors} error(s), {warnings} warning(s)", files.len());
+    }
+    if errors > 0 || (deny_warnings && warnings > 0) {
+        EXIT_FAIL
+    } else {
+        EXIT_OK
+    }
+}
+
+/// One diagnostic as CI tools read it.
+#[derive(Debug, Serialize)]
+pub struct JsonDiagnostic {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+    pub code: String,
+    pub severity: &'static str,
+    pub message: String,
+    pub label: Option<String>,
+    pub help: Option<String>,
+}
+
+impl JsonDiagnostic {
+    pub fn new(analysis: &Analysis, p: &Problem) -> JsonDiagnostic {
+        let label = p.labels().and_then(|mut l| l.next());
+        let (start, len) = label.as_ref().map_or((0, 0), |l| (l.offset(), l.len()));
+        let (line, column) = line_col(&analysis.source, start);
+        let (end_line, end_column) = line_col(&analysis.source, start + len);
+        JsonDiagnostic {
+            file: analysis.name.clone(),
+            line,
+            column,
+            end_line,
+            end_column,
+            code: p.code().map(|c| c.to_string()).unwrap_or_default(),
+            severity: if p.is_warning() { "warning" } else { "error" },
+            message: p.to_string(),
+            label: label.and_then(|l| l.label().map(str::to_string)),
+            help: p.help().map(|h| h.to_string()),
+        }
+    }
+}

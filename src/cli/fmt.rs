@@ -1,0 +1,58 @@
+//! `handoff fmt`: rewrite policies in the canonical layout, or `--check` that they are.
+
+use std::path::PathBuf;
+
+use super::{files, EXIT_FAIL, EXIT_OK, EXIT_USAGE};
+use crate::render;
+use crate::syntax::{fmt::format_policy, parse_policy};
+
+pub fn run(paths: &[PathBuf], check: bool) -> u8 {
+    let files = match files::policy_files(paths) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let mut unformatted = 0usize;
+    let mut failed = false;
+    for path in &files {
+        let source = match std::fs::read_to_string(path) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("error: {}: {e}", path.display());
+                return EXIT_USAGE;
+            }
+        };
+        let policy = match parse_policy(&source) {
+            Ok(p) => p,
+            Err(e) => {
+                let report = miette::Report::new(e)
+                    .with_source_code(miette::NamedSource::new(path.display().to_string(), source.clone()));
+                eprint!("{}", render::graphical(report.as_ref()));
+                failed = true;
+                continue;
+            }
+        };
+        let formatted = format_policy(&policy, &source);
+        if formatted == source {
+            continue;
+        }
+        unformatted += 1;
+        if check {
+            eprintln!("{}: not formatted", path.display());
+        } else if let Err(e) = std::fs::write(path, &formatted) {
+            eprintln!("error: {}: {e}", path.display());
+            return EXIT_USAGE;
+        } else {
+            eprintln!("formatted {}", path.display());
+        }
+    }
+    if failed {
+        EXIT_USAGE
+    } else if check && unformatted > 0 {
+        EXIT_FAIL
+    } else {
+        EXIT_OK
+    }
+}

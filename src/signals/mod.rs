@@ -1,0 +1,6 @@
+//! Pure functions over text: sentiment, phrase matching, similarity, fallback answers.
+
+pub mod fallback;
+pub mod phrases;
+pub mod sentiment;
+pub mod similarity;

@@ -1,0 +1,403 @@
+//! Phrase matching for policy conditions like `customer says any of [...]`:
+//! the text normalisation shared by every signal, and `PhraseSet`, which
+//! finds the first listed phrase in a message on word boundaries, optionally
+//! skipping negated mentions ("I don't need an agent").
+//!
+//! Matching is case-insensitive, accent-insensitive, whitespace-insensitive
+//! and treats curly and straight apostrophes alike. A phrase must start and
+//! end on a word boundary, so `agent` does not match `agents`: policies list
+//! plural and inflected forms explicitly. Scripts written without spaces
+//! (Chinese, Japanese, Thai, ...) are exempt from the boundary rule, since
+//! there a word boundary is not visible in the text.
+
+use std::ops::ControlFlow;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+
+/// Where a phrase was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PhraseMatch {
+    /// Index into the list given to [`PhraseSet::new`].
+    pub phrase: usize,
+    /// Byte offset of the match in the original, unnormalised text.
+    pub start: usize,
+    /// Byte offset just past the match in the original text; always on a
+    /// char boundary, and past any accents attached to the last letter.
+    pub end: usize,
+}
+
+impl PhraseMatch {
+    /// Leftmost first, then longest, then earliest listed.
+    fn precedes(&self, other: &PhraseMatch) -> bool {
+        let key = |m: &PhraseMatch| {
+            (
+                m.start,
+                std::cmp::Reverse(m.end.saturating_sub(m.start)),
+                m.phrase,
+            )
+        };
+        key(self) < key(other)
+    }
+}
+
+/// A compiled list of phrases, built once per policy and searched per message.
+#[derive(Debug, Clone)]
+pub struct PhraseSet {
+    matcher: Matcher,
+    /// Original index of each searched pattern; phrases that normalise to
+    /// nothing are left out of the search, so the two lists can differ.
+    indices: Vec<usize>,
+    max_len: usize,
+}
+
+#[derive(Debug, Clone)]
+enum Matcher {
+    Automaton(AhoCorasick),
+    // Only used if the automaton cannot be built (absurdly large phrase
+    // lists), so that construction stays infallible.
+    Naive(Vec<String>),
+}
+
+impl PhraseSet {
+    pub fn new(phrases: &[String]) -> PhraseSet {
+        let mut patterns = Vec::with_capacity(phrases.len());
+        let mut indices = Vec::with_capacity(phrases.len());
+        for (index, phrase) in phrases.iter().enumerate() {
+            let normalized = normalize(phrase);
+            if !normalized.is_empty() {
+                patterns.push(normalized);
+                indices.push(index);
+            }
+        }
+        let max_len = patterns.iter().map(String::len).max().unwrap_or(0);
+        // ASCII case-insensitivity lets the ASCII fast path search the
+        // original text without lowercasing it first; the patterns are
+        // already lowercase, so the slow path is unaffected.
+        let matcher = match AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&patterns)
+        {
+            Ok(automaton) => Matcher::Automaton(automaton),
+            Err(_) => Matcher::Naive(patterns),
+        };
+        PhraseSet {
+            matcher,
+            indices,
+            max_len,
+        }
+    }
+
+    /// Number of phrases that can match (those not normalising to nothing).
+    pub fn len(&self) -> usize {
+        self.indices.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.indices.is_empty()
+    }
+
+    /// The leftmost match on word boundaries; at equal starts the longest
+    /// phrase wins, then the earliest listed. With `ignore_negated`, matches
+    /// preceded by a negation cue in the same clause are skipped.
+    pub fn find(&self, text: &str, ignore_negated: bool) -> Option<PhraseMatch> {
+        if self.indices.is_empty() {
+            return None;
+        }
+        if is_fast_path(text) {
+            let found = self.find_in(text, ignore_negated)?;
+            return Some(PhraseMatch {
+                phrase: found.phrase,
+                start: found.start,
+                end: found.end,
+            });
+        }
+        let mut normalized = String::with_capacity(text.len());
+        let mut origins = Vec::with_capacity(text.len());
+        normalize_into(text, &mut normalized, Some(&mut origins));
+        let found = self.find_in(&normalized, ignore_negated)?;
+        let start = origins.get(found.start).copied()?;
+        let last_origin = origins.get(found.end.checked_sub(1)?).copied()?;
+        Some(PhraseMatch {
+            phrase: found.phrase,
+            start,
+            end: original_end(text, last_origin),
+        })
+    }
+
+    /// Searches an already normalised (or fast-path) haystack; offsets are
+    /// into `haystack`.
+    fn find_in(&self, haystack: &str, ignore_negated: bool) -> Option<PhraseMatch> {
+        let mut best: Option<PhraseMatch> = None;
+        let mut consider = |pattern: usize, start: usize, end: usize| {
+            if let Some(current) = best {
+                // Every later candidate ends at or after `end`, so none can
+                // start before `end - max_len`.
+                if end.saturating_sub(self.max_len) > current.start {
+                    return ControlFlow::Break(());
+                }
+            }
+            let Some(&phrase) = self.indices.get(pattern) else {
+                return ControlFlow::Continue(());
+            };
+            let candidate = PhraseMatch { phrase, start, end };
+            let better = match best {
+                None => true,
+                Some(current) => candidate.precedes(&current),
+            };
+            if better
+                && on_word_boundaries(haystack, start, end)
+                && !(ignore_negated && is_negated(haystack, start))
+            {
+                best = Some(candidate);
+            }
+            ControlFlow::Continue(())
+        };
+        match &self.matcher {
+            Matcher::Automaton(automaton) => {
+                for found in automaton.find_overlapping_iter(haystack) {
+                    let flow = consider(found.pattern().as_usize(), found.start(), found.end());
+                    if flow.is_break() {
+                        break;
+                    }
+                }
+            }
+            Matcher::Naive(patterns) => {
+                for (pattern, needle) in patterns.iter().enumerate() {
+                    for (start, _) in haystack.match_indices(needle.as_str()) {
+                        // Order is not by end here, so the early exit in
+                        // `consider` must not fire: ignore its verdict.
+                        let _ = consider(pattern, start, start + needle.len());
+                    }
+                }
+            }
+        }
+        best
+    }
+}
+
+/// Lowercases, strips accents, folds apostrophes, collapses whitespace runs
+/// to one space and trims: the form phrases and messages are compared in.
+pub fn normalize(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    normalize_into(text, &mut out, None);
+    out
+}
+
+/// Text that normalises to itself up to ASCII case, so it can be searched in
+/// place (no allocation) with the ASCII-case-insensitive automaton.
+fn is_fast_path(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.is_ascii()
+        && !bytes.iter().any(|b| b.is_ascii_whitespace() && *b != b' ')
+        && !bytes.windows(2).any(|pair| pair == b"  ")
+}
+
+/// Writes the normalised form of `text` to `out`; when `origins` is given it
+/// receives, for every byte of `out`, the byte offset in `text` of the char
+/// that produced it.
+fn normalize_into(text: &str, out: &mut String, mut origins: Option<&mut Vec<usize>>) {
+    let mut pending_space: Option<usize> = None;
+    for (offset, c) in text.char_indices() {
+        if c.is_whitespace() {
+            if !out.is_empty() && pending_space.is_none() {
+                pending_space = Some(offset);
+            }
+            continue;
+        }
+        let mut push = |ch: char, origin: usize| {
+            out.push(ch);
+            if let Some(origins) = origins.as_deref_mut() {
+                origins.resize(origins.len() + ch.len_utf8(), origin);
+            }
+        };
+        // Spaces are emitted lazily so trailing whitespace leaves nothing.
+        if let Some(space_origin) = pending_space.take() {
+            push(' ', space_origin);
+        }
+        if is_apostrophe(c) {
+            push('\'', offset);
+        } else if c.is_ascii() {
+            push(c.to_ascii_lowercase(), offset);
+        } else if is_hangul_syllable(c) {
+            // NFD would split syllables into jamo, letting a phrase match
+            // part of a syllable.
+            push(c, offset);
+        } else {
+            unicode_normalization::char::decompose_canonical(c, |part| {
+                if !is_strippable_mark(part) {
+                    for lower in part.to_lowercase() {
+                        if !is_strippable_mark(lower) {
+                            push(lower, offset);
+                        }
+                    }
+                }
+            });
+        }
+    }
+}
+
+fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{FF07}')
+}
+
+fn is_hangul_syllable(c: char) -> bool {
+    ('\u{AC00}'..='\u{D7A3}').contains(&c)
+}
+
+/// Diacritics that are optional in everyday writing. Other marks (Indic
+/// vowel signs, ...) carry meaning and are kept.
+fn is_strippable_mark(c: char) -> bool {
+    matches!(c,
+        '\u{0300}'..='\u{036F}'   // combining diacritical marks
+        | '\u{1AB0}'..='\u{1AFF}' // ... extended
+        | '\u{1DC0}'..='\u{1DFF}' // ... supplement
+        | '\u{20D0}'..='\u{20FF}' // ... for symbols
+        | '\u{FE20}'..='\u{FE2F}' // combining half marks
+        | '\u{0591}'..='\u{05BD}' | '\u{05BF}' | '\u{05C1}'..='\u{05C2}'
+        | '\u{05C4}'..='\u{05C5}' | '\u{05C7}' // Hebrew points
+        | '\u{064B}'..='\u{065F}' | '\u{0670}' // Arabic harakat
+    )
+}
+
+/// End of the original char at `last_origin`, extended over accents that
+/// follow it, so the reported span covers whole characters as users see them.
+fn original_end(text: &str, last_origin: usize) -> usize {
+    let Some(rest) = text.get(last_origin..) else {
+        return last_origin;
+    };
+    let mut chars = rest.char_indices();
+    let mut end = match chars.next() {
+        Some((_, c)) => last_origin + c.len_utf8(),
+        None => return last_origin,
+    };
+    for (relative, c) in chars {
+        if !is_strippable_mark(c) {
+            break;
+        }
+        end = last_origin + relative + c.len_utf8();
+    }
+    end
+}
+
+fn on_word_boundaries(haystack: &str, start: usize, end: usize) -> bool {
+    let (Some(before), Some(inner), Some(after)) = (
+        haystack.get(..start),
+        haystack.get(start..end),
+        haystack.get(end..),
+    ) else {
+        return false;
+    };
+    let joins = |outside: Option<char>, edge: Option<char>| match (outside, edge) {
+        (Some(o), Some(e)) => is_spaced_word_char(o) && is_spaced_word_char(e),
+        _ => false,
+    };
+    !joins(before.chars().next_back(), inner.chars().next())
+        && !joins(after.chars().next(), inner.chars().next_back())
+}
+
+fn is_spaced_word_char(c: char) -> bool {
+    c.is_alphanumeric() && !is_unspaced_script(c)
+}
+
+/// Scripts conventionally written without spaces between words.
+fn is_unspaced_script(c: char) -> bool {
+    matches!(c,
+        '\u{0E00}'..='\u{0EFF}'   // Thai, Lao
+        | '\u{1000}'..='\u{109F}' // Myanmar
+        | '\u{1780}'..='\u{17FF}' // Khmer
+        | '\u{3040}'..='\u{30FF}' // Hiragana, Katakana
+        | '\u{3400}'..='\u{4DBF}' // CJK extension A
+        | '\u{4E00}'..='\u{9FFF}' // CJK unified ideographs
+        | '\u{F900}'..='\u{FAFF}' // CJK compatibility ideographs
+        | '\u{FF66}'..='\u{FF9F}' // halfwidth Katakana
+        | '\u{20000}'..='\u{3FFFF}' // CJK extensions B and later
+    )
+}
+
+/// How many words before a match are searched for a negation cue.
+const NEGATION_WINDOW: usize = 3;
+
+const NEGATION_CUES: &[&[&str]] = &[
+    &["not"],
+    &["no"],
+    &["never"],
+    &["without"],
+    &["cannot"],
+    &["dont"],
+    &["don't"],
+    &["doesnt"],
+    &["doesn't"],
+    &["didnt"],
+    &["didn't"],
+    &["isnt"],
+    &["isn't"],
+    &["arent"],
+    &["aren't"],
+    &["wont"],
+    &["won't"],
+    &["cant"],
+    &["can't"],
+    &["wouldnt"],
+    &["wouldn't"],
+    &["shouldnt"],
+    &["shouldn't"],
+    &["neither"],
+    &["nor"],
+    &["no", "need"],
+    &["no", "longer"],
+];
+
+fn is_clause_break(c: char) -> bool {
+    matches!(c, '.' | ',' | ';' | '!' | '?' | ':')
+}
+
+/// Whether a negation cue ends within the last few words of the clause that
+/// precedes `start`. Cues may begin before the window ("no need for an
+/// agent": "need" is in the window, "no" just before it).
+fn is_negated(haystack: &str, start: usize) -> bool {
+    let Some(before) = haystack.get(..start) else {
+        return false;
+    };
+    let clause = match before.rfind(is_clause_break) {
+        Some(at) => before.get(at..).unwrap_or(before),
+        None => before,
+    };
+    // A little more than the window, so multi-word cues that end inside it
+    // can be recognised.
+    const LOOKBACK: usize = NEGATION_WINDOW + 2;
+    let mut words: [&str; LOOKBACK] = [""; LOOKBACK];
+    let mut count = 0;
+    for word in clause.split_whitespace().rev() {
+        let word = word.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'');
+        let word = word.trim_matches('\'');
+        if word.is_empty() {
+            continue;
+        }
+        if word.eq_ignore_ascii_case("but") {
+            break;
+        }
+        if let Some(slot) = words.get_mut(count) {
+            *slot = word;
+            count += 1;
+        }
+        if count == LOOKBACK {
+            break;
+        }
+    }
+    // `words` is most recent first: words[0] is right before the match.
+    let recent = words.get(..count).unwrap_or(&[]);
+    (0..NEGATION_WINDOW.min(count)).any(|last| {
+        NEGATION_CUES.iter().any(|cue| {
+            cue.iter().rev().enumerate().all(|(back, cue_word)| {
+                recent
+                    .get(last + back)
+                    .is_some_and(|word| word.eq_ignore_ascii_case(cue_word))
+            })
+        })
+    })
+}
+
+#[cfg(test)]
+#[path = "phrases_tests.rs"]
+mod tests;

@@ -1,0 +1,4 @@
+//! placeholder until delivered
+pub fn normalize(s: &str) -> String {
+    s.to_lowercase()
+}

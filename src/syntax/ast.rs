@@ -1,0 +1,375 @@
+//! The policy's abstract syntax tree: every node carries the span it came from.
+//!
+//! Equality ignores spans, so two trees are equal when they mean the same thing;
+//! the formatter's "never changes meaning" test relies on that.
+
+use miette::SourceSpan;
+use serde::Serialize;
+
+/// A syntax node and where it is in the source.
+#[derive(Debug, Clone, Serialize)]
+pub struct Node<T> {
+    pub node: T,
+    #[serde(skip)]
+    pub span: SourceSpan,
+}
+
+impl<T> Node<T> {
+    pub fn new(node: T, span: SourceSpan) -> Self {
+        Node { node, span }
+    }
+}
+
+impl<T: PartialEq> PartialEq for Node<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.node == other.node
+    }
+}
+
+pub type Ident = Node<String>;
+
+/// A whole `.handoff` file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Policy {
+    pub name: Node<String>,
+    pub version: Node<u64>,
+    pub items: Vec<Item>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum Item {
+    Queues(Node<Vec<QueueDecl>>),
+    Let(LetDecl),
+    Rule(Rule),
+    Test(Test),
+}
+
+impl Item {
+    pub fn span(&self) -> SourceSpan {
+        match self {
+            Item::Queues(q) => q.span,
+            Item::Let(l) => l.span,
+            Item::Rule(r) => r.span,
+            Item::Test(t) => t.span,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QueueDecl {
+    pub name: Ident,
+    pub description: Option<Node<String>>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LetDecl {
+    pub name: Ident,
+    pub value: Expr,
+    #[serde(skip)]
+    pub span: SourceSpan,
+}
+
+impl PartialEq for LetDecl {
+    fn eq(&self, o: &Self) -> bool {
+        self.name == o.name && self.value == o.value
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Rule {
+    pub name: Ident,
+    pub when: Expr,
+    pub outcome: Node<Outcome>,
+    #[serde(skip)]
+    pub span: SourceSpan,
+}
+
+impl PartialEq for Rule {
+    fn eq(&self, o: &Self) -> bool {
+        self.name == o.name && self.when == o.when && self.outcome == o.outcome
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OutcomeKind {
+    Escalate,
+    Offer,
+    Flag,
+}
+
+/// What a rule does when it fires. Modifiers are kept as written so the checker
+/// can point at a misplaced or repeated one.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Outcome {
+    pub kind: OutcomeKind,
+    /// The queue for `escalate to`, or the flag's label for `flag`.
+    pub target: Option<Node<String>>,
+    pub modifiers: Vec<Node<Modifier>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum Modifier {
+    Via(Ident),
+    Fallback(Ident),
+    Priority(Ident),
+    Reason(Node<String>),
+}
+
+impl Modifier {
+    pub fn keyword(&self) -> &'static str {
+        match self {
+            Modifier::Via(_) => "via",
+            Modifier::Fallback(_) => "fallback",
+            Modifier::Priority(_) => "priority",
+            Modifier::Reason(_) => "reason",
+        }
+    }
+}
+
+pub type Expr = Node<ExprKind>;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum ExprKind {
+    Bool(bool),
+    Number(f64),
+    /// A duration in milliseconds, with the unit it was written in.
+    Duration(u64, DurationUnit),
+    String(String),
+    Regex {
+        pattern: String,
+        flags: String,
+    },
+    List(Vec<Expr>),
+    Name(String),
+    Attribute {
+        root: AttributeRoot,
+        path: Vec<Ident>,
+    },
+    Selector(Selector),
+    Mentions {
+        messages: Box<Node<Selector>>,
+        phrases: Box<Expr>,
+        unless_negated: bool,
+    },
+    Matches {
+        messages: Box<Node<Selector>>,
+        regex: Box<Expr>,
+    },
+    Call {
+        function: Ident,
+        args: Vec<Argument>,
+    },
+    Unary {
+        op: Node<UnaryOp>,
+        operand: Box<Expr>,
+    },
+    Binary {
+        op: Node<BinaryOp>,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
+    Paren(Box<Expr>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum DurationUnit {
+    Millis,
+    Seconds,
+    Minutes,
+    Hours,
+    Days,
+}
+
+impl DurationUnit {
+    pub fn millis(self) -> u64 {
+        match self {
+            DurationUnit::Millis => 1,
+            DurationUnit::Seconds => 1_000,
+            DurationUnit::Minutes => 60_000,
+            DurationUnit::Hours => 3_600_000,
+            DurationUnit::Days => 86_400_000,
+        }
+    }
+    pub fn suffix(self) -> &'static str {
+        match self {
+            DurationUnit::Millis => "ms",
+            DurationUnit::Seconds => "s",
+            DurationUnit::Minutes => "m",
+            DurationUnit::Hours => "h",
+            DurationUnit::Days => "d",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AttributeRoot {
+    Customer,
+    Metadata,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RoleFilter {
+    Customer,
+    Bot,
+    Agent,
+    System,
+    /// `messages.`: every role.
+    Messages,
+}
+
+impl RoleFilter {
+    pub fn keyword(self) -> &'static str {
+        match self {
+            RoleFilter::Customer => "customer",
+            RoleFilter::Bot => "bot",
+            RoleFilter::Agent => "agent",
+            RoleFilter::System => "system",
+            RoleFilter::Messages => "messages",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum Window {
+    /// The last N messages of the role (`last` alone is `last 1`).
+    Last(u32),
+    /// Every message of the role so far.
+    Any,
+    /// Messages of the role no older than this many milliseconds.
+    Within(u64),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Selector {
+    pub role: RoleFilter,
+    pub window: Window,
+    /// How `within` was written, so the formatter can print it back.
+    #[serde(skip)]
+    pub within_unit: Option<DurationUnit>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Argument {
+    pub name: Option<Ident>,
+    pub value: Expr,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum UnaryOp {
+    Not,
+    Neg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum BinaryOp {
+    Or,
+    And,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    In,
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+impl BinaryOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinaryOp::Or => "or",
+            BinaryOp::And => "and",
+            BinaryOp::Eq => "==",
+            BinaryOp::Ne => "!=",
+            BinaryOp::Lt => "<",
+            BinaryOp::Le => "<=",
+            BinaryOp::Gt => ">",
+            BinaryOp::Ge => ">=",
+            BinaryOp::In => "in",
+            BinaryOp::Add => "+",
+            BinaryOp::Sub => "-",
+            BinaryOp::Mul => "*",
+            BinaryOp::Div => "/",
+        }
+    }
+
+    /// Binding strength: higher binds tighter. Shared by parser and formatter.
+    pub fn precedence(self) -> u8 {
+        match self {
+            BinaryOp::Or => 1,
+            BinaryOp::And => 2,
+            BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge | BinaryOp::In => 4,
+            BinaryOp::Add | BinaryOp::Sub => 5,
+            BinaryOp::Mul | BinaryOp::Div => 6,
+        }
+    }
+}
+
+/// Precedence of `not` (between `and` and comparisons) and of unary minus.
+pub const NOT_PRECEDENCE: u8 = 3;
+pub const NEG_PRECEDENCE: u8 = 7;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Test {
+    pub name: Node<String>,
+    pub lines: Vec<Node<TestLine>>,
+    #[serde(skip)]
+    pub span: SourceSpan,
+}
+
+impl PartialEq for Test {
+    fn eq(&self, o: &Self) -> bool {
+        self.name == o.name && self.lines == o.lines
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum TestLine {
+    Message { role: Node<RoleFilter>, text: Node<String>, annotations: Option<Node<Value>> },
+    Attributes { kind: Node<AttributesKind>, value: Node<Value> },
+    Channel(Node<String>),
+    File(Node<String>),
+    Expect(Expectation),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AttributesKind {
+    Customer,
+    Metadata,
+    Context,
+}
+
+/// A JSON-like value written in a test: attributes, annotations, context.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Number(f64),
+    String(String),
+    Duration(u64, DurationUnit),
+    Array(Vec<Node<Value>>),
+    Object(Vec<(Ident, Node<Value>)>),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Expectation {
+    pub expected: Node<Expected>,
+    pub by: Vec<Ident>,
+    pub at: Option<Node<u32>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum Expected {
+    Nothing,
+    NoEscalation { before: Option<Node<u32>> },
+    Escalate { queue: Ident, priority: Option<Ident> },
+    Offer { via: Option<Ident> },
+    Flag { label: Node<String> },
+}

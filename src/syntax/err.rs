@@ -1,0 +1,208 @@
+//! Errors of the syntax stage: what the parser could not read, in human words.
+
+use miette::{Diagnostic, SourceSpan};
+use thiserror::Error;
+
+use super::parser::Rule;
+
+/// A problem found while reading a policy's text.
+#[derive(Debug, Clone, Error, Diagnostic, PartialEq)]
+pub enum SyntaxError {
+    #[error("unexpected {found}, expected {expected}")]
+    #[diagnostic(code(handoff::syntax::unexpected))]
+    Unexpected {
+        found: String,
+        expected: String,
+        #[label("{label}")]
+        span: SourceSpan,
+        label: String,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("this is nested too deeply (more than {limit} levels)")]
+    #[diagnostic(code(handoff::syntax::too_deep), help("split the condition into named `let` conditions"))]
+    TooDeep {
+        limit: usize,
+        #[label("nesting goes past {limit} levels here")]
+        span: SourceSpan,
+    },
+
+    #[error("invalid {what}: {reason}")]
+    #[diagnostic(code(handoff::syntax::invalid_literal))]
+    InvalidLiteral {
+        what: &'static str,
+        reason: String,
+        #[label("here")]
+        span: SourceSpan,
+        #[help]
+        help: Option<String>,
+    },
+}
+
+impl SyntaxError {
+    pub fn span(&self) -> SourceSpan {
+        match self {
+            SyntaxError::Unexpected { span, .. }
+            | SyntaxError::TooDeep { span, .. }
+            | SyntaxError::InvalidLiteral { span, .. } => *span,
+        }
+    }
+}
+
+/// The words an ops person would use for a grammar rule. Exhaustive on purpose:
+/// a new grammar rule does not compile until it has a human name.
+pub fn human_rule(rule: Rule) -> &'static str {
+    match rule {
+        Rule::EOI => "the end of the file",
+        Rule::WHITESPACE => "a space",
+        Rule::COMMENT => "a comment",
+        Rule::reserved => "a keyword",
+        Rule::ident_char => "a letter, digit or `_`",
+        Rule::infix => "an operator such as `and`, `or`, `==` or `+`",
+        Rule::prefix => "`not` or `-`",
+        Rule::window => "`last`, `last N`, `any` or `within DURATION`",
+        Rule::phrases => "a phrase or a list of phrases",
+        Rule::argument => "an argument",
+        Rule::item => "`queues`, `let`, `rule` or `test`",
+        Rule::outcome => "`escalate to QUEUE`, `offer human` or `flag \"label\"`",
+        Rule::modifier => "`via`, `fallback`, `priority` or `reason`",
+        Rule::test_line => "a transcript line or an expectation",
+        Rule::value => "a value",
+        Rule::expected => {
+            "what to expect: `escalate to QUEUE`, `offer human`, `flag \"label\"`, `no escalation` or `nothing`"
+        }
+        Rule::ident => "a name",
+        Rule::string | Rule::string_inner => "a string in double quotes",
+        Rule::number => "a number",
+        Rule::duration => "a duration such as `90s` or `5m`",
+        Rule::boolean => "`true` or `false`",
+        Rule::regex | Rule::regex_body => "a regular expression such as `/refund/i`",
+        Rule::regex_flags => "regular expression flags",
+        Rule::list => "a list such as `[\"a\", \"b\"]`",
+        Rule::op_or => "`or`",
+        Rule::op_and => "`and`",
+        Rule::op_not => "`not`",
+        Rule::op_in => "`in`",
+        Rule::op_eq => "`==`",
+        Rule::op_ne => "`!=`",
+        Rule::op_le => "`<=`",
+        Rule::op_ge => "`>=`",
+        Rule::op_lt => "`<`",
+        Rule::op_gt => "`>`",
+        Rule::op_add => "`+`",
+        Rule::op_sub => "`-`",
+        Rule::op_mul => "`*`",
+        Rule::op_div => "`/`",
+        Rule::op_neg => "`-`",
+        Rule::expr | Rule::primary | Rule::paren => "a condition or value",
+        Rule::role => "a role (`customer`, `bot`, `agent`, `system` or `messages`)",
+        Rule::selector => "messages such as `customer.last 3`",
+        Rule::last => "`last`",
+        Rule::count => "a whole number",
+        Rule::any => "`any`",
+        Rule::within => "`within` and a duration",
+        Rule::message_test => "a message test such as `customer.last mentions [...]`",
+        Rule::mentions_test => "`mentions` and phrases",
+        Rule::unless_negated => "`unless negated`",
+        Rule::matches_test => "`matches` and a regular expression",
+        Rule::attribute | Rule::attribute_root => "an attribute such as `customer.tier`",
+        Rule::call => "a call such as `sentiment(customer.last 3)`",
+        Rule::named_arg => "a named argument such as `similarity: 0.85`",
+        Rule::policy => "a policy",
+        Rule::header => "the header `policy \"name\" version 1`",
+        Rule::queues => "a `queues { ... }` block",
+        Rule::queue_decl => "a queue declaration",
+        Rule::let_decl => "a `let` declaration",
+        Rule::rule_decl => "a `rule`",
+        Rule::escalate => "`escalate to QUEUE`",
+        Rule::offer => "`offer human`",
+        Rule::flag => "`flag \"label\"`",
+        Rule::via => "`via QUEUE`",
+        Rule::fallback => "`fallback QUEUE`",
+        Rule::priority => "`priority LEVEL`",
+        Rule::reason => "`reason \"...\"`",
+        Rule::test_decl => "a `test`",
+        Rule::test_message => "a transcript line such as `customer: \"...\"`",
+        Rule::test_attributes => "`customer { ... }`, `metadata { ... }` or `context { ... }`",
+        Rule::attributes_kind => "`customer`, `metadata` or `context`",
+        Rule::test_channel => "`channel \"...\"`",
+        Rule::test_file => "`conversation \"file.json\"`",
+        Rule::object => "an object such as `{ tier: \"gold\" }`",
+        Rule::pair => "a `key: value` pair",
+        Rule::array => "a list of values",
+        Rule::signed => "a number",
+        Rule::null => "`null`",
+        Rule::expectation => "an expectation such as `expect escalate to general`",
+        Rule::expect_none => "`nothing`",
+        Rule::expect_no_escalation => "`no escalation`",
+        Rule::expect_escalate => "`escalate to QUEUE`",
+        Rule::expect_offer => "`offer human`",
+        Rule::expect_flag => "`flag \"label\"`",
+        Rule::expect_by => "`by RULE`",
+        Rule::expect_at => "`at message N`",
+    }
+}
+
+/// Builds a located, human error from pest's error.
+pub fn from_pest(err: pest::error::Error<Rule>, source: &str) -> SyntaxError {
+    use pest::error::{ErrorVariant, InputLocation};
+    let pos = match err.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((s, _)) => s,
+    };
+    let found = describe_found(source, pos);
+    let len = found_len(source, pos);
+    let (expected, help) = match &err.variant {
+        ErrorVariant::ParsingError { positives, .. } => {
+            let mut names: Vec<&str> = positives.iter().map(|r| human_rule(*r)).collect();
+            names.sort_unstable();
+            names.dedup();
+            // A header-only hint is the most common first mistake.
+            let help = if positives.contains(&Rule::header) {
+                Some("a policy file starts with `policy \"name\" version 1`".to_string())
+            } else if positives.iter().any(|r| matches!(r, Rule::string | Rule::string_inner))
+                && source.get(pos..).is_some_and(|r| r.starts_with('\''))
+            {
+                Some("strings use double quotes: \"like this\"".to_string())
+            } else {
+                None
+            };
+            (join_alternatives(&names), help)
+        }
+        ErrorVariant::CustomError { message } => (message.clone(), None),
+    };
+    SyntaxError::Unexpected { label: format!("expected {expected}"), found, expected, span: (pos, len).into(), help }
+}
+
+fn join_alternatives(names: &[&str]) -> String {
+    match names {
+        [] => "something else".to_string(),
+        [one] => (*one).to_string(),
+        [rest @ .., last] => format!("{} or {}", rest.join(", "), last),
+    }
+}
+
+fn describe_found(source: &str, pos: usize) -> String {
+    let rest = source.get(pos..).unwrap_or("");
+    match rest.chars().next() {
+        None => "end of file".to_string(),
+        Some(c) if c.is_alphanumeric() || c == '_' => {
+            let word: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+            format!("`{word}`")
+        }
+        Some('\n') | Some('\r') => "end of line".to_string(),
+        Some(c) => format!("`{c}`"),
+    }
+}
+
+fn found_len(source: &str, pos: usize) -> usize {
+    let rest = source.get(pos..).unwrap_or("");
+    match rest.chars().next() {
+        None => 0,
+        Some(c) if c.is_alphanumeric() || c == '_' => {
+            rest.char_indices().find(|(_, c)| !(c.is_alphanumeric() || *c == '_')).map_or(rest.len(), |(i, _)| i)
+        }
+        Some(c) => c.len_utf8(),
+    }
+}

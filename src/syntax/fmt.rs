@@ -1,0 +1,371 @@
+//! The canonical layout of a policy. Formatting is idempotent, keeps every comment
+//! and never changes meaning: the formatted text parses to an equal AST (parentheses
+//! included), because the printer only ever changes whitespace.
+
+use miette::SourceSpan;
+
+use super::ast::*;
+use super::parser;
+
+/// Lines longer than this are broken at `or`/`and` or between list items.
+pub const WIDTH: usize = 100;
+const INDENT: &str = "  ";
+
+/// Formats a parsed policy; `source` is the text it came from (for its comments).
+pub fn format_policy(policy: &Policy, source: &str) -> String {
+    let comments = parser::comments(source)
+        .into_iter()
+        .map(|s| (s.offset(), source.get(s.offset()..s.offset() + s.len()).unwrap_or("#").trim_end().to_string()))
+        .collect();
+    let mut f = Formatter { out: String::new(), source, comments, next: 0 };
+    f.policy(policy);
+    f.out
+}
+
+struct Formatter<'s> {
+    out: String,
+    source: &'s str,
+    /// Every comment: its offset and text.
+    comments: Vec<(usize, String)>,
+    /// The first comment not yet printed.
+    next: usize,
+}
+
+impl Formatter<'_> {
+    fn line(&mut self, indent: usize, text: &str) {
+        for _ in 0..indent {
+            self.out.push_str(INDENT);
+        }
+        self.out.push_str(text);
+        self.out.push('\n');
+    }
+
+    /// Prints the comments that come before `offset`, each on its own line.
+    fn leading(&mut self, offset: usize, indent: usize) {
+        while let Some((at, text)) = self.comments.get(self.next).cloned() {
+            if at >= offset {
+                break;
+            }
+            self.line(indent, &text);
+            self.next += 1;
+        }
+    }
+
+    /// Appends a comment that sits on the same source line after `end`.
+    fn trailing(&mut self, end: usize) {
+        if let Some((at, text)) = self.comments.get(self.next).cloned() {
+            let between = self.source.get(end..at).unwrap_or("\n");
+            if at >= end && !between.contains('\n') {
+                if self.out.ends_with('\n') {
+                    self.out.pop();
+                }
+                self.out.push_str("  ");
+                self.out.push_str(&text);
+                self.out.push('\n');
+                self.next += 1;
+            }
+        }
+    }
+
+    fn policy(&mut self, p: &Policy) {
+        self.leading(p.name.span.offset(), 0);
+        self.line(0, &format!("policy {} version {}", string(&p.name.node), p.version.node));
+        self.trailing(end(p.version.span));
+        let mut previous_was_let = false;
+        for item in &p.items {
+            let is_let = matches!(item, Item::Let(_));
+            if !(is_let && previous_was_let) {
+                self.out.push('\n');
+            }
+            previous_was_let = is_let;
+            self.leading(item.span().offset(), 0);
+            match item {
+                Item::Queues(q) => self.queues(q),
+                Item::Let(l) => {
+                    let head = format!("let {} = ", l.name.node);
+                    let body = expr_block(&l.value, head.len(), 0);
+                    self.line(0, &format!("{head}{body}"));
+                    self.trailing(end(l.span));
+                }
+                Item::Rule(r) => self.rule(r),
+                Item::Test(t) => self.test(t),
+            }
+        }
+        self.leading(usize::MAX, 0);
+    }
+
+    fn queues(&mut self, q: &Node<Vec<QueueDecl>>) {
+        self.line(0, "queues {");
+        let width = q.node.iter().map(|d| d.name.node.len()).max().unwrap_or(0);
+        for d in &q.node {
+            self.leading(d.name.span.offset(), 1);
+            let text = match &d.description {
+                Some(desc) => format!("{:width$} {}", d.name.node, string(&desc.node)),
+                None => d.name.node.clone(),
+            };
+            self.line(1, &text);
+            self.trailing(d.description.as_ref().map_or(end(d.name.span), |s| end(s.span)));
+        }
+        self.leading(end(q.span), 1);
+        self.line(0, "}");
+    }
+
+    fn rule(&mut self, r: &Rule) {
+        self.line(0, &format!("rule {} {{", r.name.node));
+        self.trailing(end(r.name.span));
+        self.leading(r.when.span.offset(), 1);
+        let body = expr_block(&r.when, INDENT.len() + 5, 1);
+        self.line(1, &format!("when {body}"));
+        self.trailing(end(r.when.span));
+        self.leading(r.outcome.span.offset(), 1);
+        self.line(1, &outcome(&r.outcome.node));
+        self.trailing(end(r.outcome.span));
+        self.leading(end(r.span), 1);
+        self.line(0, "}");
+    }
+
+    fn test(&mut self, t: &Test) {
+        self.line(0, &format!("test {} {{", string(&t.name.node)));
+        self.trailing(end(t.name.span));
+        for l in &t.lines {
+            self.leading(l.span.offset(), 1);
+            self.line(1, &test_line(&l.node));
+            self.trailing(end(l.span));
+        }
+        self.leading(end(t.span), 1);
+        self.line(0, "}");
+    }
+}
+
+fn end(span: SourceSpan) -> usize {
+    span.offset() + span.len()
+}
+
+/// A string literal with the language's escapes.
+pub fn string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn outcome(o: &Outcome) -> String {
+    let mut s = match o.kind {
+        OutcomeKind::Escalate => format!("escalate to {}", o.target.as_ref().map_or("", |t| t.node.as_str())),
+        OutcomeKind::Offer => "offer human".to_string(),
+        OutcomeKind::Flag => format!("flag {}", string(o.target.as_ref().map_or("", |t| t.node.as_str()))),
+    };
+    for m in &o.modifiers {
+        s.push(' ');
+        s.push_str(&match &m.node {
+            Modifier::Via(q) => format!("via {}", q.node),
+            Modifier::Fallback(q) => format!("fallback {}", q.node),
+            Modifier::Priority(p) => format!("priority {}", p.node),
+            Modifier::Reason(r) => format!("reason {}", string(&r.node)),
+        });
+    }
+    s
+}
+
+fn duration(ms: u64, unit: DurationUnit) -> String {
+    format!("{}{}", ms / unit.millis().max(1), unit.suffix())
+}
+
+fn selector(s: &Selector) -> String {
+    let window = match s.window {
+        Window::Last(1) => "last".to_string(),
+        Window::Last(n) => format!("last {n}"),
+        Window::Any => "any".to_string(),
+        Window::Within(ms) => format!("within {}", duration(ms, s.within_unit.unwrap_or(DurationUnit::Millis))),
+    };
+    format!("{}.{}", s.role.keyword(), window)
+}
+
+/// An expression on one line.
+pub fn expr(e: &Expr) -> String {
+    match &e.node {
+        ExprKind::Bool(b) => b.to_string(),
+        ExprKind::Number(n) => format!("{n}"),
+        ExprKind::Duration(ms, unit) => duration(*ms, *unit),
+        ExprKind::String(s) => string(s),
+        ExprKind::Regex { pattern, flags } => format!("/{pattern}/{flags}"),
+        ExprKind::List(items) => format!("[{}]", items.iter().map(expr).collect::<Vec<_>>().join(", ")),
+        ExprKind::Name(n) => n.clone(),
+        ExprKind::Attribute { root, path } => {
+            let root = match root {
+                AttributeRoot::Customer => "customer",
+                AttributeRoot::Metadata => "metadata",
+            };
+            let mut s = root.to_string();
+            for p in path {
+                s.push('.');
+                s.push_str(&p.node);
+            }
+            s
+        }
+        ExprKind::Selector(s) => selector(s),
+        ExprKind::Mentions { messages, phrases, unless_negated } => {
+            let suffix = if *unless_negated { " unless negated" } else { "" };
+            format!("{} mentions {}{suffix}", selector(&messages.node), expr(phrases))
+        }
+        ExprKind::Matches { messages, regex } => format!("{} matches {}", selector(&messages.node), expr(regex)),
+        ExprKind::Call { function, args } => {
+            let args: Vec<String> = args
+                .iter()
+                .map(|a| match &a.name {
+                    Some(n) => format!("{}: {}", n.node, expr(&a.value)),
+                    None => expr(&a.value),
+                })
+                .collect();
+            format!("{}({})", function.node, args.join(", "))
+        }
+        ExprKind::Unary { op, operand } => match op.node {
+            UnaryOp::Not => format!("not {}", expr(operand)),
+            UnaryOp::Neg => format!("-{}", expr(operand)),
+        },
+        ExprKind::Binary { op, lhs, rhs } => format!("{} {} {}", expr(lhs), op.node.symbol(), expr(rhs)),
+        ExprKind::Paren(inner) => format!("({})", expr(inner)),
+    }
+}
+
+/// An expression that starts at column `column`, broken over lines at its top-level
+/// `or` (or else `and`) chain, or between list items, when it is too long.
+fn expr_block(e: &Expr, column: usize, indent: usize) -> String {
+    let flat = expr(e);
+    if column + flat.len() <= WIDTH {
+        return flat;
+    }
+    let continuation = INDENT.repeat(indent + 2);
+    if let ExprKind::Binary { op, .. } = &e.node {
+        if matches!(op.node, BinaryOp::Or | BinaryOp::And) {
+            let mut parts = Vec::new();
+            chain(e, op.node, &mut parts);
+            let mut s = String::new();
+            for (i, (op, part)) in parts.iter().enumerate() {
+                if i == 0 {
+                    s.push_str(&expr(part));
+                } else {
+                    s.push('\n');
+                    s.push_str(&continuation);
+                    s.push_str(op.symbol());
+                    s.push(' ');
+                    s.push_str(&expr(part));
+                }
+            }
+            return s;
+        }
+    }
+    if let ExprKind::Mentions { messages, phrases, unless_negated } = &e.node {
+        if matches!(phrases.node, ExprKind::List(_)) {
+            let suffix = if *unless_negated { " unless negated" } else { "" };
+            let list = expr_block(phrases, WIDTH, indent);
+            return format!("{} mentions {list}{suffix}", selector(&messages.node));
+        }
+    }
+    if let ExprKind::List(items) = &e.node {
+        let inner = INDENT.repeat(indent + 1);
+        let mut s = "[\n".to_string();
+        for item in items {
+            s.push_str(&inner);
+            s.push_str(&expr(item));
+            s.push_str(",\n");
+        }
+        s.push_str(&INDENT.repeat(indent));
+        s.push(']');
+        return s;
+    }
+    flat
+}
+
+/// The operands of a left-associated chain of one operator, with the operator before each.
+fn chain<'e>(e: &'e Expr, op: BinaryOp, out: &mut Vec<(BinaryOp, &'e Expr)>) {
+    match &e.node {
+        ExprKind::Binary { op: o, lhs, rhs } if o.node == op => {
+            chain(lhs, op, out);
+            out.push((op, rhs));
+        }
+        _ => out.push((op, e)),
+    }
+}
+
+fn key(k: &str) -> String {
+    let is_ident = k.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !matches!(k, "and" | "or" | "not" | "in" | "mentions" | "matches" | "unless" | "true" | "false" | "null");
+    if is_ident {
+        k.to_string()
+    } else {
+        string(k)
+    }
+}
+
+fn value(v: &Value) -> String {
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => format!("{n}"),
+        Value::String(s) => string(s),
+        Value::Duration(ms, unit) => duration(*ms, *unit),
+        Value::Array(items) => format!("[{}]", items.iter().map(|i| value(&i.node)).collect::<Vec<_>>().join(", ")),
+        Value::Object(fields) if fields.is_empty() => "{}".into(),
+        Value::Object(fields) => format!(
+            "{{ {} }}",
+            fields.iter().map(|(k, v)| format!("{}: {}", key(&k.node), value(&v.node))).collect::<Vec<_>>().join(", ")
+        ),
+    }
+}
+
+fn test_line(l: &TestLine) -> String {
+    match l {
+        TestLine::Message { role, text, annotations } => {
+            let mut s = format!("{}: {}", role.node.keyword(), string(&text.node));
+            if let Some(a) = annotations {
+                s.push(' ');
+                s.push_str(&value(&a.node));
+            }
+            s
+        }
+        TestLine::Attributes { kind, value: v } => {
+            let k = match kind.node {
+                AttributesKind::Customer => "customer",
+                AttributesKind::Metadata => "metadata",
+                AttributesKind::Context => "context",
+            };
+            format!("{k} {}", value(&v.node))
+        }
+        TestLine::Channel(c) => format!("channel {}", string(&c.node)),
+        TestLine::File(f) => format!("conversation {}", string(&f.node)),
+        TestLine::Expect(e) => {
+            let mut s = "expect ".to_string();
+            s.push_str(&match &e.expected.node {
+                Expected::Nothing => "nothing".to_string(),
+                Expected::NoEscalation { before: None } => "no escalation".to_string(),
+                Expected::NoEscalation { before: Some(n) } => format!("no escalation before message {}", n.node),
+                Expected::Escalate { queue, priority } => match priority {
+                    Some(p) => format!("escalate to {} priority {}", queue.node, p.node),
+                    None => format!("escalate to {}", queue.node),
+                },
+                Expected::Offer { via: Some(q) } => format!("offer human via {}", q.node),
+                Expected::Offer { via: None } => "offer human".to_string(),
+                Expected::Flag { label } => format!("flag {}", string(&label.node)),
+            });
+            if !e.by.is_empty() {
+                s.push_str(" by ");
+                s.push_str(&e.by.iter().map(|b| b.node.as_str()).collect::<Vec<_>>().join(", "));
+            }
+            if let Some(at) = &e.at {
+                s.push_str(&format!(" at message {}", at.node));
+            }
+            s
+        }
+    }
+}
