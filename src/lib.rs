@@ -7,7 +7,12 @@ pub mod analysis;
 pub mod check;
 #[doc(hidden)]
 pub mod cli;
+pub mod eval;
 pub mod render;
 pub mod signals;
 pub mod syntax;
 pub mod transcript;
+
+pub use analysis::{Analysis, PolicyError, Problem};
+pub use eval::{ActionKind, Attributes, Context, Decision, Evidence, FiredRule, Policy, PolicyRef, Priority, Session};
+pub use transcript::{Conversation, Message, Role};

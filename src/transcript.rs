@@ -32,25 +32,13 @@ pub struct Conversation {
 pub struct Message {
     pub role: Role,
     pub text: String,
-    #[serde(
-        default,
-        deserialize_with = "rfc3339_timestamp",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "rfc3339_timestamp", skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<jiff::Timestamp>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intent: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "confidence",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "confidence", skip_serializing_if = "Option::is_none")]
     pub confidence: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "sentiment",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "sentiment", skip_serializing_if = "Option::is_none")]
     pub sentiment: Option<f64>,
     #[serde(default)]
     pub entities: Map<String, Value>,
@@ -99,11 +87,7 @@ impl<'de> Deserialize<'de> for Role {
                 Role::ALL
                     .into_iter()
                     .find(|role| role.as_str() == v)
-                    .ok_or_else(|| {
-                        fail(TranscriptErrorKind::UnknownRole {
-                            found: v.to_owned(),
-                        })
-                    })
+                    .ok_or_else(|| fail(TranscriptErrorKind::UnknownRole { found: v.to_owned() }))
             }
         }
         deserializer.deserialize_str(RoleVisitor)
@@ -182,17 +166,11 @@ impl Visitor<'_> for TimestampSeed {
         f.write_str("an RFC 3339 timestamp string")
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        v.parse::<jiff::Timestamp>().map_err(|_| {
-            fail(TranscriptErrorKind::InvalidTimestamp {
-                found: v.to_owned(),
-            })
-        })
+        v.parse::<jiff::Timestamp>().map_err(|_| fail(TranscriptErrorKind::InvalidTimestamp { found: v.to_owned() }))
     }
 }
 
-fn rfc3339_timestamp<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<jiff::Timestamp>, D::Error> {
+fn rfc3339_timestamp<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<jiff::Timestamp>, D::Error> {
     deserializer.deserialize_option(Optional(TimestampSeed))
 }
 
@@ -217,11 +195,7 @@ impl Visitor<'_> for Bounded {
         if (self.min..=self.max).contains(&value) {
             Ok(value)
         } else {
-            Err(fail(TranscriptErrorKind::OutOfRange {
-                value,
-                min: self.min,
-                max: self.max,
-            }))
+            Err(fail(TranscriptErrorKind::OutOfRange { value, min: self.min, max: self.max }))
         }
     }
     // Lossy only beyond 2^53, far outside any accepted range.
@@ -240,10 +214,7 @@ fn confidence<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<f64>,
 }
 
 fn sentiment<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<f64>, D::Error> {
-    deserializer.deserialize_option(Optional(Bounded {
-        min: -1.0,
-        max: 1.0,
-    }))
+    deserializer.deserialize_option(Optional(Bounded { min: -1.0, max: 1.0 }))
 }
 
 /// What went wrong while reading a transcript.
@@ -351,9 +322,7 @@ impl miette::Diagnostic for TranscriptError {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         let code = match self.kind {
             TranscriptErrorKind::Io(_) => "handoff::transcript::io",
-            TranscriptErrorKind::Syntax { .. } | TranscriptErrorKind::Empty => {
-                "handoff::transcript::syntax"
-            }
+            TranscriptErrorKind::Syntax { .. } | TranscriptErrorKind::Empty => "handoff::transcript::syntax",
             _ => "handoff::transcript::invalid",
         };
         Some(Box::new(code))
@@ -369,16 +338,14 @@ impl miette::Diagnostic for TranscriptError {
                     .min_by_key(|(distance, _)| *distance)
                     .filter(|(distance, _)| *distance <= 2)
                     .map(|(_, role)| role);
-                closest.map(|role| {
-                    Box::new(format!("did you mean \"{role}\"?")) as Box<dyn fmt::Display>
-                })
+                closest.map(|role| Box::new(format!("did you mean \"{role}\"?")) as Box<dyn fmt::Display>)
             }
-            TranscriptErrorKind::InvalidTimestamp { .. } => Some(Box::new(
-                "timestamps need a date, a time and an offset, e.g. \"2024-05-01T12:30:00Z\"",
-            )),
-            TranscriptErrorKind::OutOfRange { .. } => Some(Box::new(
-                "confidence ranges over [0, 1] and sentiment over [-1, 1]",
-            )),
+            TranscriptErrorKind::InvalidTimestamp { .. } => {
+                Some(Box::new("timestamps need a date, a time and an offset, e.g. \"2024-05-01T12:30:00Z\""))
+            }
+            TranscriptErrorKind::OutOfRange { .. } => {
+                Some(Box::new("confidence ranges over [0, 1] and sentiment over [-1, 1]"))
+            }
             _ => None,
         }
     }
@@ -386,11 +353,7 @@ impl miette::Diagnostic for TranscriptError {
 
 /// Deserializes one conversation from `bytes`, numbering lines from
 /// `first_line` so JSON Lines records report their line in the whole stream.
-fn parse_bytes(
-    source_name: &str,
-    bytes: &[u8],
-    first_line: usize,
-) -> Result<Conversation, TranscriptError> {
+fn parse_bytes(source_name: &str, bytes: &[u8], first_line: usize) -> Result<Conversation, TranscriptError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(TranscriptError {
@@ -409,18 +372,11 @@ fn parse_bytes(
         let path = err.path().to_string();
         json_error(source_name, first_line, Some(path), err.into_inner())
     })?;
-    deserializer
-        .end()
-        .map_err(|err| json_error(source_name, first_line, None, err))?;
+    deserializer.end().map_err(|err| json_error(source_name, first_line, None, err))?;
     Ok(conversation)
 }
 
-fn json_error(
-    source_name: &str,
-    first_line: usize,
-    path: Option<String>,
-    inner: serde_json::Error,
-) -> TranscriptError {
+fn json_error(source_name: &str, first_line: usize, path: Option<String>, inner: serde_json::Error) -> TranscriptError {
     let line = match inner.line() {
         0 => None,
         n => Some(n.saturating_add(first_line).saturating_sub(1)),
@@ -428,9 +384,7 @@ fn json_error(
     let is_syntax = inner.is_syntax() || inner.is_eof();
     let problem = take_pending_problem();
     let kind = if is_syntax {
-        TranscriptErrorKind::Syntax {
-            message: bare_message(&inner),
-        }
+        TranscriptErrorKind::Syntax { message: bare_message(&inner) }
     } else if let Some(problem) = problem {
         problem
     } else {
@@ -458,13 +412,8 @@ fn bare_message(err: &serde_json::Error) -> String {
 }
 
 fn classify_data_error(message: String) -> TranscriptErrorKind {
-    if let Some(field) = message
-        .strip_prefix("missing field `")
-        .and_then(|rest| rest.strip_suffix('`'))
-    {
-        return TranscriptErrorKind::MissingField {
-            field: field.to_owned(),
-        };
+    if let Some(field) = message.strip_prefix("missing field `").and_then(|rest| rest.strip_suffix('`')) {
+        return TranscriptErrorKind::MissingField { field: field.to_owned() };
     }
     if message.starts_with("invalid type:") {
         return TranscriptErrorKind::WrongType { message };
@@ -483,9 +432,7 @@ pub fn read_json_file(path: impl AsRef<Path>) -> Result<Conversation, Transcript
     let source_name = path.display().to_string();
     let mut reader = open_corpus(path)?;
     let mut bytes = Vec::new();
-    reader
-        .read_to_end(&mut bytes)
-        .map_err(|err| TranscriptError::io(&source_name, None, err))?;
+    reader.read_to_end(&mut bytes).map_err(|err| TranscriptError::io(&source_name, None, err))?;
     parse_bytes(&source_name, &bytes, 1)
 }
 
@@ -499,13 +446,10 @@ pub fn open_corpus(path: impl AsRef<Path>) -> Result<Box<dyn BufRead + Send>, Tr
     let path = path.as_ref();
     let source_name = path.display().to_string();
     let file = File::open(path).map_err(|err| TranscriptError::io(&source_name, None, err))?;
-    decompress_if_gzip(BufReader::new(file))
-        .map_err(|err| TranscriptError::io(&source_name, None, err))
+    decompress_if_gzip(BufReader::new(file)).map_err(|err| TranscriptError::io(&source_name, None, err))
 }
 
-fn decompress_if_gzip<R: BufRead + Send + 'static>(
-    mut reader: R,
-) -> io::Result<Box<dyn BufRead + Send>> {
+fn decompress_if_gzip<R: BufRead + Send + 'static>(mut reader: R) -> io::Result<Box<dyn BufRead + Send>> {
     let is_gzip = reader.fill_buf()?.starts_with(&GZIP_MAGIC);
     if is_gzip {
         Ok(Box::new(BufReader::new(MultiGzDecoder::new(reader))))
@@ -566,10 +510,7 @@ impl JsonLines<Box<dyn BufRead + Send>> {
     /// Opens a JSON Lines corpus file, gzipped or not.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, TranscriptError> {
         let path = path.as_ref();
-        Ok(JsonLines::new(
-            path.display().to_string(),
-            open_corpus(path)?,
-        ))
+        Ok(JsonLines::new(path.display().to_string(), open_corpus(path)?))
     }
 }
 

@@ -1,26 +1,18 @@
 //! Reading transcripts: the model, the readers and the exact error wording.
 
 // Tests assert by unwrapping and indexing: a panic is a test failure.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use std::io::{BufRead, Cursor, Write};
 use std::path::PathBuf;
 
 use handoff::transcript::{
-    open_corpus, parse_json, read_json_file, Conversation, JsonLines, Role, TranscriptError,
-    TranscriptErrorKind,
+    open_corpus, parse_json, read_json_file, Conversation, JsonLines, Role, TranscriptError, TranscriptErrorKind,
 };
 use miette::Diagnostic;
 
 fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/transcripts")
-        .join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/transcripts").join(name)
 }
 
 /// Reads a fixture through a reader named like a bare file, so messages can
@@ -45,23 +37,14 @@ fn reads_a_single_json_file_ignoring_unknown_fields() {
     let c = read_json_file(fixture("good.json")).unwrap();
     assert_eq!(c.id, "conv-001");
     assert_eq!(c.channel.as_deref(), Some("web"));
-    assert_eq!(
-        c.customer.get("tier").and_then(|v| v.as_str()),
-        Some("gold")
-    );
-    assert_eq!(
-        c.metadata.get("queue").and_then(|v| v.as_str()),
-        Some("billing")
-    );
+    assert_eq!(c.customer.get("tier").and_then(|v| v.as_str()), Some("gold"));
+    assert_eq!(c.metadata.get("queue").and_then(|v| v.as_str()), Some("billing"));
     assert_eq!(c.messages.len(), 3);
 
     let first = &c.messages[0];
     assert_eq!(first.role, Role::Customer);
     assert_eq!(first.text, "Je veux résilier mon abonnement");
-    assert_eq!(
-        first.timestamp,
-        Some("2024-05-01T12:30:00Z".parse().unwrap())
-    );
+    assert_eq!(first.timestamp, Some("2024-05-01T12:30:00Z".parse().unwrap()));
     assert_eq!(first.sentiment, Some(-0.4));
     assert_eq!(first.confidence, None);
 
@@ -70,26 +53,16 @@ fn reads_a_single_json_file_ignoring_unknown_fields() {
     assert_eq!(second.intent.as_deref(), Some("fallback"));
     assert_eq!(second.confidence, Some(0.31));
     // The offset is honoured: 12:30:02+02:00 is 10:30:02 UTC.
-    assert_eq!(
-        second.timestamp,
-        Some("2024-05-01T10:30:02Z".parse().unwrap())
-    );
+    assert_eq!(second.timestamp, Some("2024-05-01T10:30:02Z".parse().unwrap()));
 
     let third = &c.messages[2];
     assert_eq!(third.timestamp, None);
-    assert_eq!(
-        third.entities.get("product").and_then(|v| v.as_str()),
-        Some("premium")
-    );
+    assert_eq!(third.entities.get("product").and_then(|v| v.as_str()), Some("premium"));
 }
 
 #[test]
 fn defaults_apply_to_omitted_fields() {
-    let c = parse_json(
-        "t.json",
-        r#"{"id":"x","messages":[{"role":"agent","text":""}]}"#,
-    )
-    .unwrap();
+    let c = parse_json("t.json", r#"{"id":"x","messages":[{"role":"agent","text":""}]}"#).unwrap();
     assert_eq!(c.channel, None);
     assert!(c.customer.is_empty());
     assert!(c.metadata.is_empty());
@@ -134,10 +107,7 @@ fn json_lines_skips_blank_lines_and_counts_them() {
 #[test]
 fn json_lines_open_names_the_path() {
     let path = fixture("bad_role.jsonl");
-    let err = JsonLines::open(&path)
-        .unwrap()
-        .find_map(Result::err)
-        .unwrap();
+    let err = JsonLines::open(&path).unwrap().find_map(Result::err).unwrap();
     assert_eq!(err.source_name(), path.display().to_string());
 }
 
@@ -158,14 +128,8 @@ fn unknown_role_names_line_and_field_and_keeps_going() {
     assert_eq!(err.line(), Some(3));
     assert_eq!(err.field_path(), Some("messages[3].role"));
     assert!(matches!(err.kind(), TranscriptErrorKind::UnknownRole { found } if found == "bott"));
-    assert_eq!(
-        err.code().map(|c| c.to_string()).as_deref(),
-        Some("handoff::transcript::invalid")
-    );
-    assert_eq!(
-        err.help().map(|h| h.to_string()).as_deref(),
-        Some(r#"did you mean "bot"?"#)
-    );
+    assert_eq!(err.code().map(|c| c.to_string()).as_deref(), Some("handoff::transcript::invalid"));
+    assert_eq!(err.help().map(|h| h.to_string()).as_deref(), Some(r#"did you mean "bot"?"#));
 }
 
 #[test]
@@ -200,11 +164,9 @@ fn invalid_timestamp_in_a_json_file_reports_the_file_line() {
 
 #[test]
 fn timestamps_without_an_offset_are_rejected() {
-    let err = parse_json(
-        "t.json",
-        r#"{"id":"x","messages":[{"role":"bot","text":"a","timestamp":"2024-01-01T00:00:00"}]}"#,
-    )
-    .unwrap_err();
+    let err =
+        parse_json("t.json", r#"{"id":"x","messages":[{"role":"bot","text":"a","timestamp":"2024-01-01T00:00:00"}]}"#)
+            .unwrap_err();
     assert_eq!(
         err.to_string(),
         r#"t.json: line 1: messages[0].timestamp: invalid RFC 3339 timestamp "2024-01-01T00:00:00""#
@@ -214,10 +176,7 @@ fn timestamps_without_an_offset_are_rejected() {
 #[test]
 fn missing_field_names_the_enclosing_record() {
     let results = lines_of("missing_text.jsonl");
-    assert_eq!(
-        messages(&results),
-        [r#"missing_text.jsonl: line 1: messages[2]: missing field "text""#]
-    );
+    assert_eq!(messages(&results), [r#"missing_text.jsonl: line 1: messages[2]: missing field "text""#]);
     let err = results[0].as_ref().unwrap_err();
     assert_eq!(err.field_path(), Some("messages[2]"));
     assert!(matches!(err.kind(), TranscriptErrorKind::MissingField { field } if field == "text"));
@@ -242,18 +201,9 @@ fn mixed_errors_each_get_their_own_message() {
     assert_eq!(syntax.line(), Some(2));
     assert_eq!(syntax.column(), Some(54));
     assert_eq!(syntax.field_path(), None);
-    assert_eq!(
-        syntax.code().map(|c| c.to_string()).as_deref(),
-        Some("handoff::transcript::syntax")
-    );
-    assert!(matches!(
-        results[0].as_ref().unwrap_err().kind(),
-        TranscriptErrorKind::WrongType { .. }
-    ));
-    assert!(matches!(
-        results[2].as_ref().unwrap_err().kind(),
-        TranscriptErrorKind::EmptyId
-    ));
+    assert_eq!(syntax.code().map(|c| c.to_string()).as_deref(), Some("handoff::transcript::syntax"));
+    assert!(matches!(results[0].as_ref().unwrap_err().kind(), TranscriptErrorKind::WrongType { .. }));
+    assert!(matches!(results[2].as_ref().unwrap_err().kind(), TranscriptErrorKind::EmptyId));
     assert!(matches!(
         results[3].as_ref().unwrap_err().kind(),
         TranscriptErrorKind::OutOfRange { value, .. } if *value == 1.5
@@ -281,19 +231,9 @@ fn range_bounds_are_inclusive_and_integers_are_accepted() {
 #[test]
 fn wrong_types_are_reported_with_their_path() {
     let err = parse_json("t.json", r#"{"id":"x","customer":[1],"messages":[]}"#).unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "t.json: line 1: customer: invalid type: sequence, expected a map"
-    );
-    let err = parse_json(
-        "t.json",
-        r#"{"id":"x","messages":[{"role":"bot","text":5}]}"#,
-    )
-    .unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "t.json: line 1: messages[0].text: invalid type: integer `5`, expected a string"
-    );
+    assert_eq!(err.to_string(), "t.json: line 1: customer: invalid type: sequence, expected a map");
+    let err = parse_json("t.json", r#"{"id":"x","messages":[{"role":"bot","text":5}]}"#).unwrap_err();
+    assert_eq!(err.to_string(), "t.json: line 1: messages[0].text: invalid type: integer `5`, expected a string");
 }
 
 #[test]
@@ -301,27 +241,17 @@ fn syntax_errors_in_a_json_file_give_line_and_column() {
     let err = parse_json("broken.json", "{\n  \"id\": \"x\",\n  \"messages\": [\n}\n").unwrap_err();
     assert_eq!(err.line(), Some(4));
     assert_eq!(err.column(), Some(1));
-    assert!(
-        err.to_string()
-            .starts_with("broken.json: line 4, column 1: invalid JSON: "),
-        "{err}"
-    );
+    assert!(err.to_string().starts_with("broken.json: line 4, column 1: invalid JSON: "), "{err}");
 
     let err = parse_json("two.json", r#"{"id":"x","messages":[]} {}"#).unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "two.json: line 1, column 26: invalid JSON: trailing characters"
-    );
+    assert_eq!(err.to_string(), "two.json: line 1, column 26: invalid JSON: trailing characters");
 }
 
 #[test]
 fn empty_input_is_an_error_not_a_panic() {
     for text in ["", "   \n\t", "\u{feff}"] {
         let err = parse_json("empty.json", text).unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "empty.json: no conversation found (the input is empty)"
-        );
+        assert_eq!(err.to_string(), "empty.json: no conversation found (the input is empty)");
     }
 }
 
@@ -330,9 +260,7 @@ fn a_byte_order_mark_is_tolerated() {
     let c = parse_json("bom.json", "\u{feff}{\"id\":\"x\",\"messages\":[]}").unwrap();
     assert_eq!(c.id, "x");
     let input = "\u{feff}{\"id\":\"y\",\"messages\":[]}\n";
-    let ids: Vec<String> = JsonLines::new("bom.jsonl", Cursor::new(input))
-        .map(|c| c.unwrap().id)
-        .collect();
+    let ids: Vec<String> = JsonLines::new("bom.jsonl", Cursor::new(input)).map(|c| c.unwrap().id).collect();
     assert_eq!(ids, ["y"]);
 }
 
@@ -345,10 +273,7 @@ fn invalid_utf8_spoils_one_line_only() {
     assert_eq!(results.len(), 2);
     let err = results[0].as_ref().unwrap_err();
     assert_eq!(err.line(), Some(1));
-    assert!(
-        err.to_string().starts_with("bytes.jsonl: line 1, column"),
-        "{err}"
-    );
+    assert!(err.to_string().starts_with("bytes.jsonl: line 1, column"), "{err}");
     assert_eq!(results[1].as_ref().unwrap().id, "ok");
 }
 
@@ -362,15 +287,9 @@ fn io_errors_end_the_stream() {
     }
     let mut lines = JsonLines::new("broken.jsonl", std::io::BufReader::new(Broken));
     let err = lines.next().unwrap().unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "broken.jsonl: line 1: cannot read: disk on fire"
-    );
+    assert_eq!(err.to_string(), "broken.jsonl: line 1: cannot read: disk on fire");
     assert!(std::error::Error::source(&err).is_some());
-    assert_eq!(
-        err.code().map(|c| c.to_string()).as_deref(),
-        Some("handoff::transcript::io")
-    );
+    assert_eq!(err.code().map(|c| c.to_string()).as_deref(), Some("handoff::transcript::io"));
     assert!(lines.next().is_none());
 }
 
@@ -391,21 +310,14 @@ fn gzip_written_at_runtime_is_read_back() {
     let file = std::fs::File::create(&path).unwrap();
     let mut gz = flate2::write::GzEncoder::new(file, flate2::Compression::fast());
     for i in 0..100 {
-        writeln!(
-            gz,
-            r#"{{"id":"c{i}","messages":[{{"role":"customer","text":"hi"}}]}}"#
-        )
-        .unwrap();
+        writeln!(gz, r#"{{"id":"c{i}","messages":[{{"role":"customer","text":"hi"}}]}}"#).unwrap();
     }
     gz.finish().unwrap();
     let mut reader = open_corpus(&path).unwrap();
     let mut first = String::new();
     reader.read_line(&mut first).unwrap();
     assert!(first.starts_with(r#"{"id":"c0""#));
-    let count = JsonLines::open(&path)
-        .unwrap()
-        .filter(Result::is_ok)
-        .count();
+    let count = JsonLines::open(&path).unwrap().filter(Result::is_ok).count();
     assert_eq!(count, 100);
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -6,7 +6,7 @@ pub mod err;
 mod lints;
 mod names;
 mod testblocks;
-mod typeck;
+pub mod typeck;
 pub mod types;
 
 use std::collections::HashMap;

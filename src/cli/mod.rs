@@ -1,6 +1,7 @@
 //! The `handoff` command line: one file per subcommand.
 
 mod check;
+pub mod eval;
 mod files;
 mod fmt;
 
@@ -44,6 +45,19 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
+    /// Evaluate a conversation (.json, .jsonl or - for stdin) with a policy.
+    Eval {
+        policy: PathBuf,
+        conversation: PathBuf,
+        /// Evaluation context: clock, business hours, queue status (JSON).
+        #[arg(long)]
+        context: Option<PathBuf>,
+        /// Show every rule's condition tree with values at the deciding message.
+        #[arg(long)]
+        explain: bool,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
     /// Rewrite policies in the canonical layout.
     Fmt {
         #[arg(required = true)]
@@ -66,6 +80,9 @@ pub fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Check { paths, deny_warnings, format } => check::run(&paths, deny_warnings, format),
+        Command::Eval { policy, conversation, context, explain, format } => {
+            eval::run(&policy, &conversation, context.as_deref(), explain, format)
+        }
         Command::Fmt { paths, check } => fmt::run(&paths, check),
     };
     ExitCode::from(code)

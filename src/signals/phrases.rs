@@ -29,13 +29,7 @@ pub struct PhraseMatch {
 impl PhraseMatch {
     /// Leftmost first, then longest, then earliest listed.
     fn precedes(&self, other: &PhraseMatch) -> bool {
-        let key = |m: &PhraseMatch| {
-            (
-                m.start,
-                std::cmp::Reverse(m.end.saturating_sub(m.start)),
-                m.phrase,
-            )
-        };
+        let key = |m: &PhraseMatch| (m.start, std::cmp::Reverse(m.end.saturating_sub(m.start)), m.phrase);
         key(self) < key(other)
     }
 }
@@ -81,11 +75,7 @@ impl PhraseSet {
             Ok(automaton) => Matcher::Automaton(automaton),
             Err(_) => Matcher::Naive(patterns),
         };
-        PhraseSet {
-            matcher,
-            indices,
-            max_len,
-        }
+        PhraseSet { matcher, indices, max_len }
     }
 
     /// Number of phrases that can match (those not normalising to nothing).
@@ -106,11 +96,7 @@ impl PhraseSet {
         }
         if is_fast_path(text) {
             let found = self.find_in(text, ignore_negated)?;
-            return Some(PhraseMatch {
-                phrase: found.phrase,
-                start: found.start,
-                end: found.end,
-            });
+            return Some(PhraseMatch { phrase: found.phrase, start: found.start, end: found.end });
         }
         let mut normalized = String::with_capacity(text.len());
         let mut origins = Vec::with_capacity(text.len());
@@ -118,11 +104,7 @@ impl PhraseSet {
         let found = self.find_in(&normalized, ignore_negated)?;
         let start = origins.get(found.start).copied()?;
         let last_origin = origins.get(found.end.checked_sub(1)?).copied()?;
-        Some(PhraseMatch {
-            phrase: found.phrase,
-            start,
-            end: original_end(text, last_origin),
-        })
+        Some(PhraseMatch { phrase: found.phrase, start, end: original_end(text, last_origin) })
     }
 
     /// Searches an already normalised (or fast-path) haystack; offsets are
@@ -145,10 +127,7 @@ impl PhraseSet {
                 None => true,
                 Some(current) => candidate.precedes(&current),
             };
-            if better
-                && on_word_boundaries(haystack, start, end)
-                && !(ignore_negated && is_negated(haystack, start))
-            {
+            if better && on_word_boundaries(haystack, start, end) && !(ignore_negated && is_negated(haystack, start)) {
                 best = Some(candidate);
             }
             ControlFlow::Continue(())
@@ -281,19 +260,16 @@ fn original_end(text: &str, last_origin: usize) -> usize {
 }
 
 fn on_word_boundaries(haystack: &str, start: usize, end: usize) -> bool {
-    let (Some(before), Some(inner), Some(after)) = (
-        haystack.get(..start),
-        haystack.get(start..end),
-        haystack.get(end..),
-    ) else {
+    let (Some(before), Some(inner), Some(after)) =
+        (haystack.get(..start), haystack.get(start..end), haystack.get(end..))
+    else {
         return false;
     };
     let joins = |outside: Option<char>, edge: Option<char>| match (outside, edge) {
         (Some(o), Some(e)) => is_spaced_word_char(o) && is_spaced_word_char(e),
         _ => false,
     };
-    !joins(before.chars().next_back(), inner.chars().next())
-        && !joins(after.chars().next(), inner.chars().next_back())
+    !joins(before.chars().next_back(), inner.chars().next()) && !joins(after.chars().next(), inner.chars().next_back())
 }
 
 fn is_spaced_word_char(c: char) -> bool {
@@ -389,11 +365,10 @@ fn is_negated(haystack: &str, start: usize) -> bool {
     let recent = words.get(..count).unwrap_or(&[]);
     (0..NEGATION_WINDOW.min(count)).any(|last| {
         NEGATION_CUES.iter().any(|cue| {
-            cue.iter().rev().enumerate().all(|(back, cue_word)| {
-                recent
-                    .get(last + back)
-                    .is_some_and(|word| word.eq_ignore_ascii_case(cue_word))
-            })
+            cue.iter()
+                .rev()
+                .enumerate()
+                .all(|(back, cue_word)| recent.get(last + back).is_some_and(|word| word.eq_ignore_ascii_case(cue_word)))
         })
     })
 }

@@ -1,4 +1,161 @@
-//! placeholder until delivered
-pub fn normalize(s: &str) -> String {
-    s.to_lowercase()
+//! Near-duplicate detection between messages, used to spot a bot stuck in a
+//! loop and a customer repeating themselves.
+//!
+//! Texts are compared after normalisation (lowercase, accents stripped,
+//! punctuation removed, whitespace collapsed). The score is the larger of two
+//! measures, because people repeat themselves in two ways:
+//!
+//! - a small edit of the same text (typos, punctuation, one word changed):
+//!   normalised Levenshtein distance over chars, which catches
+//!   "cancel my subscribtion" vs "cancel my subscription";
+//! - mostly the same words, reordered or padded ("cancel my subscription" vs
+//!   "please cancel my subscription now"): the Sørensen–Dice coefficient
+//!   over the sets of words.
+//!
+//! Levenshtein is quadratic, so it only runs when both texts are at most
+//! [`EDIT_DISTANCE_MAX_CHARS`] chars (typical chat messages are far shorter)
+//! and only when its length-based upper bound could beat the word score;
+//! longer texts rely on the word measure alone.
+//!
+//! A text that normalises to nothing (empty, whitespace, punctuation only)
+//! scores 0.0 against everything, itself included, so empty messages never
+//! count as repeats.
+
+use super::phrases;
+
+/// Longest text, in chars, for which the edit-distance measure is computed.
+pub const EDIT_DISTANCE_MAX_CHARS: usize = 300;
+
+/// Similarity of two texts in [0, 1]; 1.0 when they normalise identically.
+pub fn similarity(a: &str, b: &str) -> f64 {
+    Fingerprint::new(a).similarity(&Fingerprint::new(b))
 }
+
+/// The normalised form used for comparison: phrase normalisation, then
+/// punctuation removed. Apostrophes vanish ("didn't" becomes "didnt") while
+/// other punctuation separates words ("yes,please" becomes "yes please").
+pub fn normalize(text: &str) -> String {
+    let base = phrases::normalize(text);
+    let mut out = String::with_capacity(base.len());
+    let mut pending_space = false;
+    for c in base.chars() {
+        if c == '\'' {
+            continue;
+        }
+        if is_kept(c) {
+            if pending_space && !out.is_empty() {
+                out.push(' ');
+            }
+            pending_space = false;
+            out.push(c);
+        } else {
+            pending_space = true;
+        }
+    }
+    out
+}
+
+/// Letters, digits and pictographs; emoji carry meaning in chat ("😡").
+fn is_kept(c: char) -> bool {
+    c.is_alphanumeric()
+        || matches!(c,
+            '\u{2190}'..='\u{21FF}'     // arrows
+            | '\u{2300}'..='\u{23FF}'   // misc technical (⌛, ⏰)
+            | '\u{2600}'..='\u{27BF}'   // misc symbols, dingbats
+            | '\u{2B00}'..='\u{2BFF}'   // misc symbols and arrows
+            | '\u{1F000}'..='\u{1FAFF}' // emoji blocks
+        )
+}
+
+/// A message prepared once for repeated comparisons, so a session can keep
+/// the fingerprints of its last few messages and compare new ones cheaply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fingerprint {
+    text: String,
+    chars: usize,
+    /// Byte ranges of the distinct words of `text`, sorted by word.
+    words: Vec<(usize, usize)>,
+}
+
+impl Fingerprint {
+    pub fn new(text: &str) -> Fingerprint {
+        let text = normalize(text);
+        let chars = text.chars().count();
+        let mut words: Vec<(usize, usize)> = Vec::new();
+        let mut offset = 0;
+        for word in text.split(' ') {
+            let end = offset + word.len();
+            if !word.is_empty() {
+                words.push((offset, end));
+            }
+            offset = end + 1;
+        }
+        words.sort_unstable_by(|x, y| word_at(&text, *x).cmp(word_at(&text, *y)));
+        words.dedup_by(|x, y| word_at(&text, *x) == word_at(&text, *y));
+        Fingerprint { text, chars, words }
+    }
+
+    /// The normalised text.
+    pub fn normalized(&self) -> &str {
+        &self.text
+    }
+
+    /// True when the text normalised to nothing; such texts match nothing.
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty()
+    }
+
+    /// Similarity in [0, 1], as described in the module documentation.
+    pub fn similarity(&self, other: &Fingerprint) -> f64 {
+        if self.is_empty() || other.is_empty() {
+            return 0.0;
+        }
+        if self.text == other.text {
+            return 1.0;
+        }
+        let words = self.word_dice(other);
+        let (short, long) =
+            if self.chars <= other.chars { (self.chars, other.chars) } else { (other.chars, self.chars) };
+        // At least `long - short` edits are needed, so this bounds the
+        // edit-distance score from above.
+        let edit_bound = ratio(short, long);
+        if long > EDIT_DISTANCE_MAX_CHARS || edit_bound <= words {
+            return words;
+        }
+        let edits = strsim::normalized_levenshtein(&self.text, &other.text);
+        words.max(edits).clamp(0.0, 1.0)
+    }
+
+    fn word_dice(&self, other: &Fingerprint) -> f64 {
+        let (mut i, mut j, mut shared) = (0, 0, 0usize);
+        while let (Some(&x), Some(&y)) = (self.words.get(i), other.words.get(j)) {
+            match word_at(&self.text, x).cmp(word_at(&other.text, y)) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    shared += 1;
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        ratio(shared.saturating_mul(2), self.words.len().saturating_add(other.words.len()))
+    }
+}
+
+fn word_at(text: &str, (start, end): (usize, usize)) -> &str {
+    text.get(start..end).unwrap_or("")
+}
+
+#[allow(clippy::cast_precision_loss)] // exact for any realistic message length
+fn ratio(part: usize, whole: usize) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 / whole as f64
+    }
+}
+
+#[cfg(test)]
+#[path = "similarity_tests.rs"]
+mod tests;

@@ -1,0 +1,360 @@
+//! Compiling a checked policy: names to indices, lets shared, signals deduplicated,
+//! regexes and phrase sets built once.
+
+use std::collections::HashMap;
+
+use miette::SourceSpan;
+
+use super::program::*;
+use crate::check::builtins::{self, Function};
+use crate::check::typeck::build_regex;
+use crate::signals::phrases::PhraseSet;
+use crate::syntax::ast::{self, Argument, BinaryOp, Expr, ExprKind, Item, Modifier, OutcomeKind, Selector, UnaryOp};
+
+/// Compiles a policy the checker accepted. Errors here mean the checker let
+/// something through; they are reported, never panicked on.
+pub fn compile(policy: &ast::Policy) -> Result<Program, String> {
+    let mut c = Compiler {
+        nodes: Vec::new(),
+        slots: Vec::new(),
+        slot_keys: HashMap::new(),
+        queues: Vec::new(),
+        lets: HashMap::new(),
+        let_nodes: HashMap::new(),
+        let_names: Vec::new(),
+        depth: 0,
+    };
+    for item in &policy.items {
+        match item {
+            Item::Queues(q) => {
+                for d in &q.node {
+                    c.queues.push(Queue {
+                        name: d.name.node.clone(),
+                        description: d.description.as_ref().map(|s| s.node.clone()),
+                    });
+                }
+            }
+            Item::Let(l) => {
+                c.lets.insert(l.name.node.clone(), l);
+            }
+            _ => {}
+        }
+    }
+    let mut rules = Vec::new();
+    for item in &policy.items {
+        if let Item::Rule(r) = item {
+            let condition = c.expr(&r.when)?;
+            let mut slots = Vec::new();
+            c.collect_slots(condition, &mut slots);
+            slots.sort_unstable();
+            slots.dedup();
+            rules.push(CompiledRule {
+                name: r.name.node.clone(),
+                condition,
+                action: c.action(&r.outcome.node)?,
+                reason: r.outcome.node.modifiers.iter().find_map(|m| match &m.node {
+                    Modifier::Reason(s) => Some(s.node.clone()),
+                    _ => None,
+                }),
+                slots,
+            });
+        }
+    }
+    let needs_sentiment = c.slots.iter().any(|s| s.needs_sentiment);
+    let max_window = c
+        .slots
+        .iter()
+        .map(|s| match s.window {
+            ast::Window::Last(n) => n as usize,
+            _ => 0,
+        })
+        .max()
+        .unwrap_or(0);
+    Ok(Program {
+        nodes: c.nodes,
+        slots: c.slots,
+        rules,
+        queues: c.queues,
+        let_names: c.let_names,
+        needs_sentiment,
+        max_window,
+    })
+}
+
+struct Compiler<'a> {
+    nodes: Vec<ExprNode>,
+    slots: Vec<Slot>,
+    slot_keys: HashMap<String, SlotId>,
+    queues: Vec<Queue>,
+    lets: HashMap<String, &'a ast::LetDecl>,
+    let_nodes: HashMap<String, NodeId>,
+    let_names: Vec<String>,
+    depth: usize,
+}
+
+impl<'a> Compiler<'a> {
+    fn push(&mut self, op: Op, span: SourceSpan) -> NodeId {
+        self.nodes.push(ExprNode { op, span });
+        (self.nodes.len() - 1) as NodeId
+    }
+
+    fn queue(&self, name: &str) -> Result<u32, String> {
+        self.queues.iter().position(|q| q.name == name).map(|i| i as u32).ok_or_else(|| format!("unknown queue {name}"))
+    }
+
+    fn action(&self, o: &ast::Outcome) -> Result<Action, String> {
+        let mut fallback = None;
+        let mut priority = Priority::Normal;
+        let mut via = None;
+        for m in &o.modifiers {
+            match &m.node {
+                Modifier::Fallback(q) => fallback = Some(self.queue(&q.node)?),
+                Modifier::Priority(p) => priority = Priority::parse(&p.node).unwrap_or(Priority::Normal),
+                Modifier::Via(q) => via = Some(self.queue(&q.node)?),
+                Modifier::Reason(_) => {}
+            }
+        }
+        let target = o.target.as_ref().map(|t| t.node.clone()).unwrap_or_default();
+        Ok(match o.kind {
+            OutcomeKind::Escalate => Action::Escalate { queue: self.queue(&target)?, fallback, priority },
+            OutcomeKind::Offer => Action::Offer { queue: via.ok_or("offer without a queue")?, fallback, priority },
+            OutcomeKind::Flag => Action::Flag { label: target },
+        })
+    }
+
+    fn expr(&mut self, e: &'a Expr) -> Result<NodeId, String> {
+        self.depth += 1;
+        if self.depth > 512 {
+            return Err("expression too deep".into());
+        }
+        let r = self.expr_inner(e);
+        self.depth -= 1;
+        r
+    }
+
+    fn expr_inner(&mut self, e: &'a Expr) -> Result<NodeId, String> {
+        let span = e.span;
+        let op = match &e.node {
+            ExprKind::Bool(b) => Op::Bool(*b),
+            ExprKind::Number(n) => Op::Number(*n),
+            ExprKind::Duration(ms, _) => Op::Number(*ms as f64),
+            ExprKind::String(s) => Op::String(s.as_str().into()),
+            ExprKind::List(items) => Op::List(
+                items
+                    .iter()
+                    .map(|i| match &i.node {
+                        ExprKind::String(s) => Ok(s.as_str().into()),
+                        _ => Err("list of non-strings".to_string()),
+                    })
+                    .collect::<Result<_, _>>()?,
+            ),
+            ExprKind::Regex { .. } | ExprKind::Selector(_) => Op::Inert,
+            ExprKind::Name(n) => {
+                if let Some(&id) = self.let_nodes.get(n) {
+                    return Ok(id);
+                }
+                if let Some(decl) = self.lets.get(n).copied() {
+                    let body = self.expr(&decl.value)?;
+                    let index = self.let_names.len() as u32;
+                    self.let_names.push(n.clone());
+                    let id = self.push(Op::Let(index, body), decl.value.span);
+                    self.let_nodes.insert(n.clone(), id);
+                    return Ok(id);
+                }
+                match builtins::variable(n) {
+                    Some((_, v, _, _)) => Op::Variable(*v),
+                    None => return Err(format!("unknown name {n}")),
+                }
+            }
+            ExprKind::Attribute { root, path } => {
+                Op::Attribute(*root, path.iter().map(|p| p.node.as_str().into()).collect())
+            }
+            ExprKind::Mentions { messages, phrases, unless_negated } => {
+                let list = self.strings(phrases)?;
+                let feature = Feature::Mentions {
+                    phrases: PhraseSet::new(&list),
+                    list: list.clone(),
+                    unless_negated: *unless_negated,
+                };
+                let key = format!("mentions {list:?} {unless_negated}");
+                Op::Signal(self.slot(&messages.node, feature, Fold::Any, key))
+            }
+            ExprKind::Matches { messages, regex } => {
+                let (re, key) = self.regex(regex)?;
+                Op::Signal(self.slot(&messages.node, Feature::Matches(re), Fold::Any, format!("matches {key}")))
+            }
+            ExprKind::Call { function, args } => return self.call(&function.node, args, span),
+            ExprKind::Unary { op, operand } => {
+                let x = self.expr(operand)?;
+                match op.node {
+                    UnaryOp::Not => Op::Not(x),
+                    UnaryOp::Neg => Op::Neg(x),
+                }
+            }
+            ExprKind::Binary { op, lhs, rhs } => {
+                let l = self.expr(lhs)?;
+                let r = self.expr(rhs)?;
+                match op.node {
+                    BinaryOp::Or => Op::Or(l, r),
+                    BinaryOp::And => Op::And(l, r),
+                    BinaryOp::Eq => Op::Cmp(CmpOp::Eq, l, r),
+                    BinaryOp::Ne => Op::Cmp(CmpOp::Ne, l, r),
+                    BinaryOp::Lt => Op::Cmp(CmpOp::Lt, l, r),
+                    BinaryOp::Le => Op::Cmp(CmpOp::Le, l, r),
+                    BinaryOp::Gt => Op::Cmp(CmpOp::Gt, l, r),
+                    BinaryOp::Ge => Op::Cmp(CmpOp::Ge, l, r),
+                    BinaryOp::In => Op::In(l, r),
+                    BinaryOp::Add => Op::Arith(ArithOp::Add, l, r),
+                    BinaryOp::Sub => Op::Arith(ArithOp::Sub, l, r),
+                    BinaryOp::Mul => Op::Arith(ArithOp::Mul, l, r),
+                    BinaryOp::Div => Op::Arith(ArithOp::Div, l, r),
+                }
+            }
+            ExprKind::Paren(inner) => Op::Paren(self.expr(inner)?),
+        };
+        Ok(self.push(op, span))
+    }
+
+    /// The literal strings of a phrase argument, through lets.
+    fn strings(&self, e: &Expr) -> Result<Vec<String>, String> {
+        match &e.node {
+            ExprKind::String(s) => Ok(vec![s.clone()]),
+            ExprKind::List(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for i in items {
+                    out.extend(self.strings(i)?);
+                }
+                Ok(out)
+            }
+            ExprKind::Paren(inner) => self.strings(inner),
+            ExprKind::Name(n) => match self.lets.get(n) {
+                Some(d) => self.strings(&d.value),
+                None => Err(format!("{n} is not a list")),
+            },
+            _ => Err("expected phrases".into()),
+        }
+    }
+
+    fn regex(&self, e: &Expr) -> Result<(regex::Regex, String), String> {
+        match &e.node {
+            ExprKind::Regex { pattern, flags } => Ok((build_regex(pattern, flags)?, format!("/{pattern}/{flags}"))),
+            ExprKind::Paren(inner) => self.regex(inner),
+            ExprKind::Name(n) => match self.lets.get(n) {
+                Some(d) => self.regex(&d.value),
+                None => Err(format!("{n} is not a regex")),
+            },
+            _ => Err("expected a regex".into()),
+        }
+    }
+
+    fn selector(&self, e: &Expr) -> Result<Selector, String> {
+        match &e.node {
+            ExprKind::Selector(s) => Ok(s.clone()),
+            ExprKind::Paren(inner) => self.selector(inner),
+            ExprKind::Name(n) => match self.lets.get(n) {
+                Some(d) => self.selector(&d.value),
+                None => Err(format!("{n} is not messages")),
+            },
+            _ => Err("expected messages".into()),
+        }
+    }
+
+    fn slot(&mut self, sel: &Selector, feature: Feature, fold: Fold, key: String) -> SlotId {
+        let key = format!("{:?} {:?} {:?} {key}", sel.role, sel.window, fold);
+        if let Some(&id) = self.slot_keys.get(&key) {
+            return id;
+        }
+        let needs_sentiment = matches!(feature, Feature::Sentiment);
+        self.slots.push(Slot { role: sel.role, window: sel.window, feature, fold, needs_sentiment });
+        let id = (self.slots.len() - 1) as SlotId;
+        self.slot_keys.insert(key, id);
+        id
+    }
+
+    fn call(&mut self, name: &str, args: &'a [Argument], span: SourceSpan) -> Result<NodeId, String> {
+        let sig = builtins::function(name).ok_or_else(|| format!("unknown function {name}"))?;
+        let positional: Vec<&Expr> = args.iter().filter(|a| a.name.is_none()).map(|a| &a.value).collect();
+        let named = |n: &str| args.iter().find(|a| a.name.as_ref().is_some_and(|x| x.node == n)).map(|a| &a.value);
+        let number = |e: Option<&Expr>, default: f64| -> f64 { e.and_then(const_number).unwrap_or(default) };
+        let first = positional.first().copied().ok_or("missing argument")?;
+        let op = match sig.function {
+            Function::Open | Function::InHours | Function::AgentsFree => {
+                let q = match &first.node {
+                    ExprKind::Name(n) => self.queue(n)?,
+                    _ => return Err("expected a queue".into()),
+                };
+                match sig.function {
+                    Function::Open => Op::Open(q),
+                    Function::InHours => Op::InHours(q),
+                    _ => Op::AgentsFree(q),
+                }
+            }
+            f => {
+                let sel = self.selector(first)?;
+                let (feature, fold, key) = match f {
+                    Function::Sentiment => (Feature::Sentiment, Fold::Mean, String::new()),
+                    Function::MinSentiment => (Feature::Sentiment, Fold::Min, String::new()),
+                    Function::SentimentTrend => (Feature::Sentiment, Fold::Trend, String::new()),
+                    Function::Intent => (Feature::Intent, Fold::LatestIntent, String::new()),
+                    Function::Confidence => (Feature::Intent, Fold::LatestConfidence, String::new()),
+                    Function::HasIntent => {
+                        let intents = match positional.get(1) {
+                            Some(e) => self.strings(e)?,
+                            None => return Err("missing intents".into()),
+                        };
+                        let min_confidence = number(named("min_confidence"), 0.0);
+                        let key = format!("{intents:?} {min_confidence}");
+                        (Feature::HasIntent { intents, min_confidence }, Fold::Any, key)
+                    }
+                    Function::HasEntity => {
+                        let entity = match positional.get(1).map(|e| self.strings(e)) {
+                            Some(Ok(v)) => v.into_iter().next().unwrap_or_default(),
+                            _ => return Err("missing entity".into()),
+                        };
+                        let key = entity.clone();
+                        (Feature::HasEntity(entity), Fold::Any, key)
+                    }
+                    Function::Count => match named("matching") {
+                        Some(e) => {
+                            let (re, key) = self.regex(e)?;
+                            (Feature::Count(Some(re)), Fold::Count, key)
+                        }
+                        None => (Feature::Count(None), Fold::Count, String::new()),
+                    },
+                    Function::Fallbacks => (Feature::Fallback, Fold::Count, String::new()),
+                    Function::Repeats => {
+                        let similarity = number(named("similarity"), 0.85);
+                        (Feature::Repeat { similarity }, Fold::Repeats, format!("{similarity}"))
+                    }
+                    _ => return Err("not a message function".into()),
+                };
+                Op::Signal(self.slot(&sel, feature, fold, key))
+            }
+        };
+        Ok(self.push(op, span))
+    }
+
+    /// The signals a node reads, through lets.
+    fn collect_slots(&self, id: NodeId, out: &mut Vec<SlotId>) {
+        let Some(node) = self.nodes.get(id as usize) else { return };
+        match &node.op {
+            Op::Signal(s) => out.push(*s),
+            Op::Not(x) | Op::Neg(x) | Op::Let(_, x) | Op::Paren(x) => self.collect_slots(*x, out),
+            Op::And(a, b) | Op::Or(a, b) | Op::Cmp(_, a, b) | Op::In(a, b) | Op::Arith(_, a, b) => {
+                self.collect_slots(*a, out);
+                self.collect_slots(*b, out);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A constant number written directly (`0.8`, `-0.3`).
+fn const_number(e: &Expr) -> Option<f64> {
+    match &e.node {
+        ExprKind::Number(n) => Some(*n),
+        ExprKind::Unary { op, operand } if op.node == UnaryOp::Neg => const_number(operand).map(|n| -n),
+        ExprKind::Paren(inner) => const_number(inner),
+        _ => None,
+    }
+}

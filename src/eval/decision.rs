@@ -1,0 +1,136 @@
+//! What a policy decided about a conversation, and why.
+//!
+//! Conflict resolution, when several rules fire: the strongest action wins
+//! (escalate, then offer, then flag); between rules with the same action, the one
+//! written first in the policy wins. Every fired rule is listed all the same.
+
+use serde::{Deserialize, Serialize};
+
+pub use super::program::Priority;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ActionKind {
+    None,
+    Flag,
+    Offer,
+    Escalate,
+}
+
+impl ActionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActionKind::None => "none",
+            ActionKind::Flag => "flag",
+            ActionKind::Offer => "offer",
+            ActionKind::Escalate => "escalate",
+        }
+    }
+}
+
+/// Which policy made a decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyRef {
+    pub name: String,
+    pub version: u64,
+    /// SHA-256 of the policy's text, hex.
+    pub hash: String,
+}
+
+/// The decision so far: after one message in a live session, or for a whole conversation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Decision {
+    pub action: ActionKind,
+    /// The queue the conversation goes (or is offered) to, after any fallback.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub queue: Option<String>,
+    /// The queue the rule asked for, when it was closed and the fallback was used.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fallback_from: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub priority: Option<Priority>,
+    /// The deciding rule's reason first, then those of other rules with the same action.
+    pub reasons: Vec<String>,
+    /// Labels of every `flag` rule that fired.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flags: Vec<String>,
+    /// The rule that decided.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// The message (numbered from 1) at which the deciding rule fired.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at_message: Option<u32>,
+    /// Messages evaluated.
+    pub messages: u32,
+    /// Every rule that fired, in the order they fired.
+    pub rules: Vec<FiredRule>,
+    pub policy: PolicyRef,
+}
+
+impl Decision {
+    pub fn none(policy: PolicyRef) -> Decision {
+        Decision {
+            action: ActionKind::None,
+            queue: None,
+            fallback_from: None,
+            priority: None,
+            reasons: Vec::new(),
+            flags: Vec::new(),
+            rule: None,
+            at_message: None,
+            messages: 0,
+            rules: Vec::new(),
+            policy,
+        }
+    }
+
+    pub fn is_escalation(&self) -> bool {
+        self.action == ActionKind::Escalate
+    }
+
+    /// "escalate:disputes", "offer:general", "flag", "none": the label replay diffs use.
+    pub fn label(&self) -> String {
+        match (&self.action, &self.queue) {
+            (ActionKind::Escalate | ActionKind::Offer, Some(q)) => format!("{}:{q}", self.action.as_str()),
+            (a, _) => a.as_str().to_string(),
+        }
+    }
+}
+
+/// A rule that fired, when, and on what evidence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FiredRule {
+    pub rule: String,
+    pub action: ActionKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub queue: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flag: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub priority: Option<Priority>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The message (numbered from 1) at which it fired.
+    pub message: u32,
+    pub evidence: Vec<Evidence>,
+}
+
+/// Why a signal had the value it had.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Evidence {
+    /// A phrase found in a message: the phrase as listed and the text as written.
+    Phrase { message: u32, phrase: String, matched: String, start: usize, end: usize },
+    /// A regular expression's match.
+    Pattern { message: u32, pattern: String, matched: String, start: usize, end: usize },
+    /// Sentiment of each message in the window, and the folded value.
+    Sentiment { messages: Vec<u32>, values: Vec<f64>, value: f64 },
+    /// A message near-identical to an earlier one.
+    Repeat { message: u32, repeats: u32, similarity: f64, text: String },
+    /// Messages counted (fallback answers, or matches of a pattern).
+    Count { messages: Vec<u32>, count: u32 },
+    /// An intent annotation.
+    Intent { message: u32, intent: String, confidence: Option<f64> },
+    /// An entity annotation.
+    Entity { message: u32, entity: String },
+}

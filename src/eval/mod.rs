@@ -1,0 +1,135 @@
+//! Evaluating policies: the compiled policy, sessions (one message at a time),
+//! decisions with evidence, and explanations.
+
+pub mod compile;
+pub mod context;
+pub mod decision;
+pub mod explain;
+pub mod program;
+pub mod session;
+pub mod value;
+
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+use crate::analysis::{Analysis, PolicyError, Problem};
+use crate::transcript::Conversation;
+pub use context::Context;
+pub use decision::{ActionKind, Decision, Evidence, FiredRule, PolicyRef, Priority};
+use program::Program;
+pub use session::{Attributes, Session};
+
+/// A checked policy compiled for evaluation. `Send + Sync`: share it across
+/// threads behind an `Arc` (or a plain reference), no locks needed.
+#[derive(Debug)]
+pub struct Policy {
+    program: Program,
+    reference: PolicyRef,
+    source: String,
+    file: String,
+    warnings: Vec<Problem>,
+}
+
+impl Policy {
+    /// Parses, checks and compiles a policy's text. `name` labels diagnostics
+    /// (usually the file's path).
+    pub fn from_source(name: &str, source: &str) -> Result<Policy, PolicyError> {
+        Policy::from_analysis(&Analysis::new(name, source))
+    }
+
+    /// Reads, checks and compiles a policy file.
+    pub fn load(path: impl AsRef<Path>) -> Result<Policy, PolicyError> {
+        let path = path.as_ref();
+        let analysis = Analysis::read(path).map_err(|e| PolicyError::io(&path.display().to_string(), &e))?;
+        Policy::from_analysis(&analysis)
+    }
+
+    /// Compiles an analysed policy, if it has no errors.
+    pub fn from_analysis(analysis: &Analysis) -> Result<Policy, PolicyError> {
+        let ast = match (&analysis.ast, analysis.has_errors()) {
+            (Some(ast), false) => ast,
+            _ => return Err(PolicyError::from_analysis(analysis)),
+        };
+        let program = compile::compile(ast).map_err(|reason| {
+            let mut a = analysis.clone();
+            a.problems.push(Problem::Syntax(crate::syntax::SyntaxError::InvalidLiteral {
+                what: "policy",
+                reason: format!("cannot compile: {reason}"),
+                span: (0, 0).into(),
+                help: Some("please report this policy to the handoff maintainers".into()),
+            }));
+            PolicyError::from_analysis(&a)
+        })?;
+        let hash = Sha256::digest(analysis.source.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+        Ok(Policy {
+            program,
+            reference: PolicyRef { name: ast.name.node.clone(), version: ast.version.node, hash },
+            source: analysis.source.clone(),
+            file: analysis.name.clone(),
+            warnings: analysis.warnings().cloned().collect(),
+        })
+    }
+
+    /// Name, version and content hash: every decision carries these.
+    pub fn reference(&self) -> &PolicyRef {
+        &self.reference
+    }
+
+    pub fn name(&self) -> &str {
+        &self.reference.name
+    }
+
+    pub fn version(&self) -> u64 {
+        self.reference.version
+    }
+
+    pub fn hash(&self) -> &str {
+        &self.reference.hash
+    }
+
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// The file (or label) the policy was loaded from.
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+
+    /// The checker's warnings (a policy with errors never compiles).
+    pub fn warnings(&self) -> &[Problem] {
+        &self.warnings
+    }
+
+    /// The rules' names, in policy order.
+    pub fn rule_names(&self) -> impl Iterator<Item = &str> {
+        self.program.rules.iter().map(|r| r.name.as_str())
+    }
+
+    /// The declared queues' names.
+    pub fn queue_names(&self) -> impl Iterator<Item = &str> {
+        self.program.queues.iter().map(|q| q.name.as_str())
+    }
+
+    pub(crate) fn program(&self) -> &Program {
+        &self.program
+    }
+
+    /// What a live service would have decided: a session over the messages,
+    /// stopping at the first escalation.
+    pub fn evaluate(&self, conversation: &Conversation, context: &Context) -> Decision {
+        let mut session = Session::new(self, Attributes::of(conversation), context.clone());
+        session.run(&conversation.messages);
+        session.into_decision()
+    }
+
+    /// A session for one live conversation.
+    pub fn session(&self, attributes: Attributes, context: Context) -> Session<&Policy> {
+        Session::new(self, attributes, context)
+    }
+}
+
+#[cfg(test)]
+#[path = "tests.rs"]
+mod tests;

@@ -1,0 +1,180 @@
+//! The compiled form of a policy: expressions in an arena with every name resolved
+//! to an index, and the signals each rule reads, so a message costs no look-ups.
+
+use miette::SourceSpan;
+use regex::Regex;
+use serde::Serialize;
+
+use crate::check::builtins::Variable;
+use crate::signals::phrases::PhraseSet;
+use crate::syntax::ast::{AttributeRoot, RoleFilter, Window};
+
+pub type NodeId = u32;
+pub type SlotId = u32;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CmpOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArithOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+/// One expression node. Children are earlier nodes in the arena.
+#[derive(Debug, Clone)]
+pub enum Op {
+    Bool(bool),
+    Number(f64),
+    String(Box<str>),
+    List(Vec<Box<str>>),
+    Not(NodeId),
+    Neg(NodeId),
+    And(NodeId, NodeId),
+    Or(NodeId, NodeId),
+    Cmp(CmpOp, NodeId, NodeId),
+    In(NodeId, NodeId),
+    Arith(ArithOp, NodeId, NodeId),
+    /// A named condition; evaluates to its body (kept for explanations).
+    Let(u32, NodeId),
+    Paren(NodeId),
+    Variable(Variable),
+    Attribute(AttributeRoot, Vec<Box<str>>),
+    /// A signal's current value.
+    Signal(SlotId),
+    Open(u32),
+    InHours(u32),
+    AgentsFree(u32),
+    /// A value that only explains (regexes and selectors as arguments).
+    Inert,
+}
+
+#[derive(Debug, Clone)]
+pub struct ExprNode {
+    pub op: Op,
+    pub span: SourceSpan,
+}
+
+/// What a signal computes from each message it sees.
+#[derive(Debug)]
+pub enum Feature {
+    Mentions {
+        phrases: PhraseSet,
+        list: Vec<String>,
+        unless_negated: bool,
+    },
+    Matches(Regex),
+    Sentiment,
+    Intent,
+    HasIntent {
+        intents: Vec<String>,
+        min_confidence: f64,
+    },
+    HasEntity(String),
+    /// Every message counts, or those matching the regex.
+    Count(Option<Regex>),
+    Fallback,
+    Repeat {
+        similarity: f64,
+    },
+}
+
+/// How a signal folds its window into one value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fold {
+    Any,
+    Count,
+    Mean,
+    Min,
+    Trend,
+    LatestIntent,
+    LatestConfidence,
+    Repeats,
+}
+
+/// One signal: which messages, what from each, and how they fold together.
+#[derive(Debug)]
+pub struct Slot {
+    pub role: RoleFilter,
+    pub window: Window,
+    pub feature: Feature,
+    pub fold: Fold,
+    /// Whether the fold needs the per-message sentiment.
+    pub needs_sentiment: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Priority {
+    Low,
+    Normal,
+    High,
+    Urgent,
+}
+
+impl Priority {
+    pub fn parse(s: &str) -> Option<Priority> {
+        match s {
+            "low" => Some(Priority::Low),
+            "normal" => Some(Priority::Normal),
+            "high" => Some(Priority::High),
+            "urgent" => Some(Priority::Urgent),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Priority::Low => "low",
+            Priority::Normal => "normal",
+            Priority::High => "high",
+            Priority::Urgent => "urgent",
+        }
+    }
+}
+
+/// What a rule does when it fires.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    Escalate { queue: u32, fallback: Option<u32>, priority: Priority },
+    Offer { queue: u32, fallback: Option<u32>, priority: Priority },
+    Flag { label: String },
+}
+
+#[derive(Debug, Clone)]
+pub struct CompiledRule {
+    pub name: String,
+    pub condition: NodeId,
+    pub action: Action,
+    pub reason: Option<String>,
+    /// The signals the condition reads, for evidence.
+    pub slots: Vec<SlotId>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Queue {
+    pub name: String,
+    pub description: Option<String>,
+}
+
+/// A checked policy compiled for evaluation.
+#[derive(Debug)]
+pub struct Program {
+    pub nodes: Vec<ExprNode>,
+    pub slots: Vec<Slot>,
+    pub rules: Vec<CompiledRule>,
+    pub queues: Vec<Queue>,
+    pub let_names: Vec<String>,
+    /// Whether any signal reads sentiment (skip the analyser otherwise).
+    pub needs_sentiment: bool,
+    /// The longest `last N` window per role, and whether any `within` exists.
+    pub max_window: usize,
+}

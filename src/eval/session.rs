@@ -1,0 +1,615 @@
+//! A live conversation: one message at a time, the decision so far after each.
+//!
+//! Each signal keeps only its window (or running totals for `any`), so a message
+//! costs O(window) per signal however long the conversation gets.
+
+use std::collections::VecDeque;
+use std::ops::Deref;
+
+use serde_json::{Map, Value};
+
+use super::context::Context;
+use super::decision::{ActionKind, Decision, Evidence, FiredRule};
+use super::program::*;
+use super::value::Val;
+use super::Policy;
+use crate::signals::{fallback, sentiment, similarity::Fingerprint};
+use crate::syntax::ast::{AttributeRoot, RoleFilter, Window};
+use crate::transcript::{Conversation, Message, Role};
+
+/// Evidence kept for `any` windows: the latest few messages only.
+const EVIDENCE_CAP: usize = 8;
+
+/// What a signal took from one message.
+#[derive(Debug, Clone)]
+pub(crate) struct Entry {
+    pub message: u32,
+    pub ts: Option<i64>,
+    pub hit: bool,
+    pub value: f64,
+    pub start: u32,
+    pub end: u32,
+    /// The phrase index, or the message this one repeats.
+    pub aux: u32,
+    pub text: Option<Box<str>>,
+    pub fingerprint: Option<Fingerprint>,
+}
+
+/// One signal's window and current value.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SlotState {
+    pub entries: VecDeque<Entry>,
+    /// Running totals for `any` windows.
+    pub hits: u32,
+    pub sum: f64,
+    pub n: u32,
+    pub min: f64,
+    pub last_hit: Option<Entry>,
+    pub latest_intent: Option<Box<str>>,
+    pub latest_confidence: f64,
+    /// The folded value.
+    pub num: f64,
+    pub hit: bool,
+}
+
+/// The conversation-level facts a session reads: attributes and channel.
+#[derive(Debug, Clone, Default)]
+pub struct Attributes {
+    pub channel: Option<String>,
+    pub customer: Map<String, Value>,
+    pub metadata: Map<String, Value>,
+}
+
+impl Attributes {
+    pub fn of(conversation: &Conversation) -> Attributes {
+        Attributes {
+            channel: conversation.channel.clone(),
+            customer: conversation.customer.clone(),
+            metadata: conversation.metadata.clone(),
+        }
+    }
+}
+
+/// Evaluates a policy message by message. `P` is `&Policy` or `Arc<Policy>`.
+#[derive(Debug, Clone)]
+pub struct Session<P: Deref<Target = Policy> + Clone> {
+    policy: P,
+    context: Context,
+    attributes: Attributes,
+    pub(crate) messages: u32,
+    pub(crate) turns: u32,
+    pub(crate) first_ts: Option<i64>,
+    pub(crate) last_ts: Option<i64>,
+    pub(crate) gap_ms: f64,
+    pub(crate) now: Option<jiff::Timestamp>,
+    pub(crate) slots: Vec<SlotState>,
+    fired: Vec<bool>,
+    decision: Decision,
+}
+
+impl<P: Deref<Target = Policy> + Clone> Session<P> {
+    /// A session for a conversation with these attributes, under this context.
+    pub fn new(policy: P, attributes: Attributes, context: Context) -> Self {
+        let program = policy.program();
+        let slots = vec![SlotState { min: f64::INFINITY, ..SlotState::default() }; program.slots.len()];
+        let fired = vec![false; program.rules.len()];
+        let decision = Decision::none(policy.reference().clone());
+        Session {
+            policy,
+            context,
+            attributes,
+            messages: 0,
+            turns: 0,
+            first_ts: None,
+            last_ts: None,
+            gap_ms: 0.0,
+            now: None,
+            slots,
+            fired,
+            decision,
+        }
+    }
+
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// The decision after the messages pushed so far.
+    pub fn decision(&self) -> &Decision {
+        &self.decision
+    }
+
+    /// Messages pushed so far.
+    pub fn messages(&self) -> u32 {
+        self.messages
+    }
+
+    /// Takes one message and returns the decision so far.
+    pub fn push(&mut self, message: &Message) -> &Decision {
+        self.messages = self.messages.saturating_add(1);
+        let n = self.messages;
+        let ts = message.timestamp.map(|t| t.as_millisecond());
+        if let Some(t) = ts {
+            if self.first_ts.is_none() {
+                self.first_ts = Some(t);
+            }
+            self.gap_ms = self.last_ts.map_or(0.0, |last| (t - last).max(0) as f64);
+            self.last_ts = Some(t);
+            self.now = message.timestamp;
+        } else {
+            self.gap_ms = 0.0;
+        }
+        if message.role == Role::Customer {
+            self.turns = self.turns.saturating_add(1);
+        }
+        // A handle of our own, so the program can be read while the state changes.
+        let policy = self.policy.clone();
+        let program = policy.program();
+        self.observe(program, message, n, ts);
+        self.decide(program, n);
+        self.decision.messages = n;
+        &self.decision
+    }
+
+    fn observe(&mut self, program: &Program, message: &Message, n: u32, ts: Option<i64>) {
+        let mut sentiment_value: Option<f64> = None;
+        for (slot, state) in program.slots.iter().zip(self.slots.iter_mut()) {
+            let role_matches = slot_sees(slot.role, message.role);
+            if let (Window::Within(ms), Some(now)) = (slot.window, ts) {
+                let cutoff = now.saturating_sub(ms as i64);
+                let before = state.entries.len();
+                while state.entries.front().is_some_and(|e| e.ts.is_some_and(|t| t < cutoff)) {
+                    state.entries.pop_front();
+                }
+                if !role_matches && before != state.entries.len() {
+                    fold(slot, state);
+                }
+            }
+            if !role_matches {
+                continue;
+            }
+            let entry = feature(slot, state, message, n, ts, &mut sentiment_value);
+            push_entry(slot, state, entry);
+            fold(slot, state);
+        }
+    }
+
+    fn decide(&mut self, program: &Program, n: u32) {
+        let mut changed = false;
+        for (index, rule) in program.rules.iter().enumerate() {
+            if self.fired.get(index).copied().unwrap_or(true) {
+                continue;
+            }
+            if !self.eval(rule.condition).truthy() {
+                continue;
+            }
+            if let Some(f) = self.fired.get_mut(index) {
+                *f = true;
+            }
+            let fired = self.fire(rule, n);
+            self.decision.rules.push(fired);
+            changed = true;
+        }
+        if changed {
+            self.resolve();
+        }
+    }
+
+    fn fire(&self, rule: &CompiledRule, n: u32) -> FiredRule {
+        let program = self.policy.program();
+        let evidence = rule.slots.iter().filter_map(|&s| self.evidence(s)).collect();
+        let (action, queue, flag, priority) = match &rule.action {
+            Action::Escalate { queue, fallback, priority } => {
+                (ActionKind::Escalate, Some(self.route(*queue, *fallback)), None, Some(*priority))
+            }
+            Action::Offer { queue, fallback, priority } => {
+                (ActionKind::Offer, Some(self.route(*queue, *fallback)), None, Some(*priority))
+            }
+            Action::Flag { label } => (ActionKind::Flag, None, Some(label.clone()), None),
+        };
+        let queue = queue.map(|(q, _)| q).and_then(|q| program.queues.get(q as usize)).map(|q| q.name.clone());
+        FiredRule {
+            rule: rule.name.clone(),
+            action,
+            queue,
+            flag,
+            priority,
+            reason: rule.reason.clone(),
+            message: n,
+            evidence,
+        }
+    }
+
+    /// The queue to use: the rule's, or its fallback when the rule's is closed.
+    fn route(&self, queue: u32, fallback: Option<u32>) -> (u32, bool) {
+        let program = self.policy.program();
+        let name = program.queues.get(queue as usize).map_or("", |q| q.name.as_str());
+        match fallback {
+            Some(f) if !self.context.is_open(name, self.now) => (f, true),
+            _ => (queue, false),
+        }
+    }
+
+    /// Strongest action first, then the rule written first.
+    fn resolve(&mut self) {
+        let program = self.policy.program();
+        let order = |name: &str| program.rules.iter().position(|r| r.name == name).unwrap_or(usize::MAX);
+        let best = self
+            .decision
+            .rules
+            .iter()
+            .max_by(|a, b| a.action.cmp(&b.action).then_with(|| order(&b.rule).cmp(&order(&a.rule))))
+            .cloned();
+        let Some(best) = best else { return };
+        let d = &mut self.decision;
+        d.action = best.action;
+        d.queue = best.queue.clone();
+        d.priority = best.priority;
+        d.rule = Some(best.rule.clone());
+        d.at_message = Some(best.message);
+        d.fallback_from = None;
+        if let Some(rule) = program.rules.iter().find(|r| r.name == best.rule) {
+            if let Action::Escalate { queue, fallback: Some(_), .. } | Action::Offer { queue, fallback: Some(_), .. } =
+                &rule.action
+            {
+                let asked = program.queues.get(*queue as usize).map(|q| q.name.clone());
+                if asked != best.queue {
+                    d.fallback_from = asked;
+                }
+            }
+        }
+        let mut same: Vec<&FiredRule> = d.rules.iter().filter(|r| r.action == best.action).collect();
+        same.sort_by_key(|r| (r.rule != best.rule, order(&r.rule)));
+        d.reasons = same.iter().filter_map(|r| r.reason.clone()).collect();
+        d.flags = d.rules.iter().filter_map(|r| r.flag.clone()).collect();
+    }
+
+    /// Evaluates one compiled expression node in the current state.
+    pub(crate) fn eval(&self, id: NodeId) -> Val<'_> {
+        let program = self.policy.program();
+        let Some(node) = program.nodes.get(id as usize) else { return Val::Missing };
+        match &node.op {
+            Op::Bool(b) => Val::Bool(*b),
+            Op::Number(n) => Val::Num(*n),
+            Op::String(s) => Val::Str(s),
+            Op::List(items) => Val::List(items),
+            Op::Not(x) => Val::Bool(!self.eval(*x).truthy()),
+            Op::Neg(x) => match self.eval(*x) {
+                Val::Num(n) => Val::Num(-n),
+                _ => Val::Missing,
+            },
+            Op::And(a, b) => Val::Bool(self.eval(*a).truthy() && self.eval(*b).truthy()),
+            Op::Or(a, b) => Val::Bool(self.eval(*a).truthy() || self.eval(*b).truthy()),
+            Op::Cmp(op, a, b) => Val::Bool(self.eval(*a).compare(*op, &self.eval(*b))),
+            Op::In(a, b) => Val::Bool(self.eval(*a).is_in(&self.eval(*b))),
+            Op::Arith(op, a, b) => self.eval(*a).arith(*op, &self.eval(*b)),
+            Op::Let(_, x) | Op::Paren(x) => self.eval(*x),
+            Op::Variable(v) => self.variable(*v),
+            Op::Attribute(root, path) => {
+                let map = match root {
+                    AttributeRoot::Customer => &self.attributes.customer,
+                    AttributeRoot::Metadata => &self.attributes.metadata,
+                };
+                Val::from_json(lookup(map, path))
+            }
+            Op::Signal(s) => self.signal(*s),
+            Op::Open(q) => Val::Bool(self.context.is_open(self.queue_name(*q), self.now)),
+            Op::InHours(q) => Val::Bool(self.context.in_hours(self.queue_name(*q), self.now)),
+            Op::AgentsFree(q) => Val::Num(f64::from(self.context.agents_free(self.queue_name(*q)))),
+            Op::Inert => Val::Missing,
+        }
+    }
+
+    fn queue_name(&self, q: u32) -> &str {
+        self.policy.program().queues.get(q as usize).map_or("", |q| q.name.as_str())
+    }
+
+    fn variable(&self, v: crate::check::builtins::Variable) -> Val<'_> {
+        use crate::check::builtins::Variable;
+        match v {
+            Variable::Turns => Val::Num(f64::from(self.turns)),
+            Variable::Duration => match (self.first_ts, self.last_ts) {
+                (Some(a), Some(b)) => Val::Num((b - a).max(0) as f64),
+                _ => Val::Num(0.0),
+            },
+            Variable::SincePrevious => Val::Num(self.gap_ms),
+            Variable::Channel => Val::Str(self.attributes.channel.as_deref().unwrap_or("")),
+        }
+    }
+
+    fn signal(&self, s: SlotId) -> Val<'_> {
+        let (Some(slot), Some(state)) = (self.policy.program().slots.get(s as usize), self.slots.get(s as usize))
+        else {
+            return Val::Missing;
+        };
+        match slot.fold {
+            Fold::Any => Val::Bool(state.hit),
+            Fold::LatestIntent => Val::Str(state.latest_intent.as_deref().unwrap_or("")),
+            _ => Val::Num(state.num),
+        }
+    }
+
+    /// What a signal can show for its current value, if it shows anything.
+    pub(crate) fn evidence(&self, s: SlotId) -> Option<Evidence> {
+        let slot = self.policy.program().slots.get(s as usize)?;
+        let state = self.slots.get(s as usize)?;
+        let latest_hit = || match slot.window {
+            Window::Any => state.last_hit.clone(),
+            _ => state.entries.iter().rev().find(|e| e.hit).cloned(),
+        };
+        match (&slot.feature, slot.fold) {
+            (Feature::Mentions { list, .. }, _) if state.hit => {
+                let e = latest_hit()?;
+                Some(Evidence::Phrase {
+                    message: e.message,
+                    phrase: list.get(e.aux as usize).cloned().unwrap_or_default(),
+                    matched: e.text.as_deref().unwrap_or("").to_string(),
+                    start: e.start as usize,
+                    end: e.end as usize,
+                })
+            }
+            (Feature::Matches(re), _) if state.hit => {
+                let e = latest_hit()?;
+                Some(Evidence::Pattern {
+                    message: e.message,
+                    pattern: re.as_str().to_string(),
+                    matched: e.text.as_deref().unwrap_or("").to_string(),
+                    start: e.start as usize,
+                    end: e.end as usize,
+                })
+            }
+            (Feature::HasIntent { .. }, _) if state.hit => {
+                let e = latest_hit()?;
+                Some(Evidence::Intent {
+                    message: e.message,
+                    intent: e.text.as_deref().unwrap_or("").to_string(),
+                    confidence: Some(e.value),
+                })
+            }
+            (Feature::HasEntity(name), _) if state.hit => {
+                let e = latest_hit()?;
+                Some(Evidence::Entity { message: e.message, entity: name.clone() })
+            }
+            (Feature::Sentiment, _) if !state.entries.is_empty() => Some(Evidence::Sentiment {
+                messages: state.entries.iter().map(|e| e.message).collect(),
+                values: state.entries.iter().map(|e| e.value).collect(),
+                value: state.num,
+            }),
+            (Feature::Intent, _) => {
+                let e = state.entries.iter().rev().find(|e| e.text.is_some())?;
+                Some(Evidence::Intent {
+                    message: e.message,
+                    intent: e.text.as_deref().unwrap_or("").to_string(),
+                    confidence: Some(e.value),
+                })
+            }
+            (Feature::Count(_) | Feature::Fallback, _) if state.num > 0.0 => Some(Evidence::Count {
+                messages: state.entries.iter().filter(|e| e.hit).map(|e| e.message).collect(),
+                count: state.num as u32,
+            }),
+            (Feature::Repeat { .. }, _) if state.num > 0.0 => {
+                let oldest = state.entries.front().map_or(0, |e| e.message);
+                let e = state.entries.iter().rev().find(|e| e.hit && e.aux >= oldest)?;
+                Some(Evidence::Repeat {
+                    message: e.message,
+                    repeats: e.aux,
+                    similarity: e.value,
+                    text: e.fingerprint.as_ref().map(|f| f.normalized().to_string()).unwrap_or_default(),
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// Runs the session over a whole conversation, stopping at the first escalation.
+    pub fn run(&mut self, messages: &[Message]) -> &Decision {
+        for m in messages {
+            if self.push(m).is_escalation() {
+                break;
+            }
+        }
+        &self.decision
+    }
+
+    pub fn into_decision(self) -> Decision {
+        self.decision
+    }
+}
+
+fn slot_sees(filter: RoleFilter, role: Role) -> bool {
+    matches!(
+        (filter, role),
+        (RoleFilter::Messages, _)
+            | (RoleFilter::Customer, Role::Customer)
+            | (RoleFilter::Bot, Role::Bot)
+            | (RoleFilter::Agent, Role::Agent)
+            | (RoleFilter::System, Role::System)
+    )
+}
+
+fn lookup<'a>(map: &'a Map<String, Value>, path: &[Box<str>]) -> Option<&'a Value> {
+    let (first, rest) = path.split_first()?;
+    let mut v = map.get(&**first)?;
+    for key in rest {
+        v = v.as_object()?.get(&**key)?;
+    }
+    Some(v)
+}
+
+/// The message's sentiment: its annotation, or the built-in analyser's score.
+pub(crate) fn message_sentiment(message: &Message) -> f64 {
+    message.sentiment.unwrap_or_else(|| sentiment::compound(&message.text))
+}
+
+fn feature(
+    slot: &Slot,
+    state: &SlotState,
+    message: &Message,
+    n: u32,
+    ts: Option<i64>,
+    sentiment_value: &mut Option<f64>,
+) -> Entry {
+    let mut e =
+        Entry { message: n, ts, hit: false, value: 0.0, start: 0, end: 0, aux: 0, text: None, fingerprint: None };
+    match &slot.feature {
+        Feature::Mentions { phrases, unless_negated, .. } => {
+            if let Some(m) = phrases.find(&message.text, *unless_negated) {
+                e.hit = true;
+                e.start = m.start as u32;
+                e.end = m.end as u32;
+                e.aux = m.phrase as u32;
+                e.text = message.text.get(m.start..m.end).map(Into::into);
+            }
+        }
+        Feature::Matches(re) => {
+            if let Some(m) = re.find(&message.text) {
+                e.hit = true;
+                e.start = m.start() as u32;
+                e.end = m.end() as u32;
+                e.text = Some(m.as_str().into());
+            }
+        }
+        Feature::Sentiment => {
+            let v = *sentiment_value.get_or_insert_with(|| message_sentiment(message));
+            e.value = v;
+            e.hit = true;
+        }
+        Feature::Intent => {
+            if let Some(intent) = &message.intent {
+                e.text = Some(intent.as_str().into());
+                e.value = message.confidence.unwrap_or(1.0);
+                e.hit = true;
+            }
+        }
+        Feature::HasIntent { intents, min_confidence } => {
+            if let Some(intent) = &message.intent {
+                let confidence = message.confidence.unwrap_or(1.0);
+                if confidence >= *min_confidence && intents.iter().any(|i| i == intent) {
+                    e.hit = true;
+                    e.value = confidence;
+                    e.text = Some(intent.as_str().into());
+                }
+            }
+        }
+        Feature::HasEntity(name) => {
+            e.hit = message.entities.get(name).is_some_and(|v| !v.is_null());
+        }
+        Feature::Count(re) => {
+            e.hit = re.as_ref().is_none_or(|re| re.is_match(&message.text));
+        }
+        Feature::Fallback => {
+            e.hit = fallback::is_fallback(&message.text);
+        }
+        Feature::Repeat { similarity } => {
+            let fp = Fingerprint::new(&message.text);
+            let mut best: Option<(f64, u32)> = None;
+            for earlier in &state.entries {
+                if let Some(other) = &earlier.fingerprint {
+                    let s = fp.similarity(other);
+                    if s >= *similarity && best.is_none_or(|(b, _)| s > b) {
+                        best = Some((s, earlier.message));
+                    }
+                }
+            }
+            if let Some((s, of)) = best {
+                e.hit = true;
+                e.value = s;
+                e.aux = of;
+            }
+            e.fingerprint = Some(fp);
+        }
+    }
+    e
+}
+
+fn push_entry(slot: &Slot, state: &mut SlotState, entry: Entry) {
+    if slot.window == Window::Any {
+        if entry.hit {
+            state.hits = state.hits.saturating_add(1);
+            state.last_hit = Some(entry.clone());
+        }
+        if matches!(slot.feature, Feature::Sentiment) {
+            state.sum += entry.value;
+            state.n = state.n.saturating_add(1);
+            state.min = state.min.min(entry.value);
+        }
+        if let (Feature::Intent, Some(t)) = (&slot.feature, &entry.text) {
+            state.latest_intent = Some(t.clone());
+            state.latest_confidence = entry.value;
+        }
+        state.entries.push_back(entry);
+        while state.entries.len() > EVIDENCE_CAP {
+            state.entries.pop_front();
+        }
+        return;
+    }
+    state.entries.push_back(entry);
+    if let Window::Last(n) = slot.window {
+        while state.entries.len() > n as usize {
+            state.entries.pop_front();
+        }
+    }
+}
+
+/// Recomputes a signal's value from its window (or running totals).
+fn fold(slot: &Slot, state: &mut SlotState) {
+    let any = slot.window == Window::Any;
+    match slot.fold {
+        Fold::Any => state.hit = if any { state.hits > 0 } else { state.entries.iter().any(|e| e.hit) },
+        Fold::Count => {
+            state.num = if any { f64::from(state.hits) } else { state.entries.iter().filter(|e| e.hit).count() as f64 }
+        }
+        Fold::Mean => {
+            state.num = if any {
+                if state.n == 0 {
+                    0.0
+                } else {
+                    state.sum / f64::from(state.n)
+                }
+            } else if state.entries.is_empty() {
+                0.0
+            } else {
+                state.entries.iter().map(|e| e.value).sum::<f64>() / state.entries.len() as f64
+            }
+        }
+        Fold::Min => {
+            let m = if any { state.min } else { state.entries.iter().map(|e| e.value).fold(f64::INFINITY, f64::min) };
+            state.num = if m.is_finite() { m } else { 0.0 };
+        }
+        Fold::Trend => state.num = slope(state.entries.iter().map(|e| e.value)),
+        Fold::LatestIntent | Fold::LatestConfidence => {
+            if !any {
+                let latest = state.entries.iter().rev().find(|e| e.text.is_some());
+                state.latest_intent = latest.and_then(|e| e.text.clone());
+                state.latest_confidence = latest.map_or(0.0, |e| e.value);
+            }
+            state.num = state.latest_confidence;
+        }
+        Fold::Repeats => {
+            let oldest = state.entries.front().map_or(0, |e| e.message);
+            state.num = state.entries.iter().filter(|e| e.hit && e.aux >= oldest).count() as f64;
+        }
+    }
+}
+
+/// Least-squares slope of values against their position (0 for fewer than two).
+fn slope(values: impl Iterator<Item = f64> + Clone) -> f64 {
+    let n = values.clone().count();
+    if n < 2 {
+        return 0.0;
+    }
+    let nf = n as f64;
+    let mean_x = (nf - 1.0) / 2.0;
+    let mean_y = values.clone().sum::<f64>() / nf;
+    let (mut num, mut den) = (0.0, 0.0);
+    for (i, y) in values.enumerate() {
+        let dx = i as f64 - mean_x;
+        num += dx * (y - mean_y);
+        den += dx * dx;
+    }
+    if den == 0.0 {
+        0.0
+    } else {
+        num / den
+    }
+}

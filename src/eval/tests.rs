@@ -1,0 +1,201 @@
+//! Evaluator tests: one line per case through `yields!`.
+
+use super::*;
+use crate::transcript::{Message, Role};
+
+fn policy(rules: &str) -> Policy {
+    let src = format!(
+        "policy \"t\" version 1\nqueues {{\n  general \"General\"\n  disputes \"Disputes\"\n}}\n{rules}\n\
+         rule human {{\n  when customer.last mentions [\"human\"]\n  escalate to general\n}}\n"
+    );
+    match Policy::from_source("t.handoff", &src) {
+        Ok(p) => p,
+        Err(e) => panic!("{}", crate::render::plain(&e)),
+    }
+}
+
+fn msg(role: Role, text: &str) -> Message {
+    Message {
+        role,
+        text: text.into(),
+        timestamp: None,
+        intent: None,
+        confidence: None,
+        sentiment: None,
+        entities: Default::default(),
+    }
+}
+
+fn conversation(lines: &[(&str, &str)]) -> Conversation {
+    let messages = lines
+        .iter()
+        .map(|(r, t)| {
+            let role = match *r {
+                "customer" => Role::Customer,
+                "bot" => Role::Bot,
+                "agent" => Role::Agent,
+                _ => Role::System,
+            };
+            msg(role, t)
+        })
+        .collect();
+    Conversation { id: "c".into(), channel: None, customer: Default::default(), metadata: Default::default(), messages }
+}
+
+/// `yields!(rules, transcript, "label", at_message)`
+macro_rules! yields {
+    ($name:ident, $rules:expr, [$(($r:expr, $t:expr)),* $(,)?], $label:expr, $at:expr) => {
+        #[test]
+        fn $name() {
+            let p = policy($rules);
+            let d = p.evaluate(&conversation(&[$(($r, $t)),*]), &Context::default());
+            assert_eq!((d.label().as_str(), d.at_message), ($label, $at), "{d:#?}");
+        }
+    };
+}
+
+yields!(
+    mention_fires_at_the_message,
+    "rule d {\n when customer.last mentions [\"chargeback\"]\n escalate to disputes\n}",
+    [("customer", "hello"), ("bot", "hi"), ("customer", "I want a CHARGEBACK")],
+    "escalate:disputes",
+    Some(3)
+);
+yields!(
+    last_only_sees_the_latest_customer_message,
+    "rule d {\n when customer.last mentions \"chargeback\"\n escalate to disputes\n}",
+    [("customer", "chargeback?"), ("customer", "never mind")],
+    "escalate:disputes",
+    Some(1)
+);
+yields!(
+    negated_mentions_do_not_fire,
+    "rule d {\n when customer.last mentions \"dispute\" unless negated\n escalate to disputes\n}",
+    [("customer", "I don't want to dispute it")],
+    "none",
+    None
+);
+yields!(
+    regex_over_any_message,
+    "rule d {\n when customer.any matches /charge ?back/i and turns >= 2\n escalate to disputes\n}",
+    [("customer", "Charge back please"), ("bot", "ok"), ("customer", "well?")],
+    "escalate:disputes",
+    Some(3)
+);
+yields!(
+    strongest_action_wins_then_rule_order,
+    "rule f {\n when turns >= 1\n flag \"seen\"\n}\nrule o {\n when turns >= 1\n offer human via general\n}\nrule o2 {\n when turns >= 1\n offer human via disputes\n}",
+    [("customer", "hello")],
+    "offer:general",
+    Some(1)
+);
+yields!(
+    fallback_count_over_window,
+    "rule l {\n when fallbacks(bot.last 3) >= 2\n escalate to general\n}",
+    [
+        ("customer", "x"),
+        ("bot", "Sorry, I didn't understand that."),
+        ("customer", "y"),
+        ("bot", "Sorry, I didn't understand that.")
+    ],
+    "escalate:general",
+    Some(4)
+);
+yields!(
+    bot_repeats_itself,
+    "rule l {\n when repeats(bot.last 4, similarity: 0.9) >= 1\n escalate to general\n}",
+    [
+        ("bot", "Please check the FAQ page for refunds."),
+        ("customer", "that did not help"),
+        ("bot", "Please check the FAQ page for refunds.")
+    ],
+    "escalate:general",
+    Some(3)
+);
+yields!(
+    missing_attribute_is_safe,
+    "rule v {\n when customer.vulnerable or customer.tier == \"gold\" or customer.balance > 10\n escalate to general\n}",
+    [("customer", "hello")],
+    "none",
+    None
+);
+yields!(
+    missing_attribute_is_unequal,
+    "rule v {\n when customer.tier != \"gold\"\n flag \"not-gold\"\n}",
+    [("customer", "hello")],
+    "flag",
+    Some(1)
+);
+
+#[test]
+fn evaluation_stops_at_the_first_escalation() {
+    let p = policy("rule d {\n when customer.last mentions \"refund\"\n escalate to disputes\n}");
+    let d = p.evaluate(&conversation(&[("customer", "human please"), ("customer", "refund")]), &Context::default());
+    assert_eq!(d.label(), "escalate:general");
+    assert_eq!(d.messages, 1);
+    assert_eq!(d.rules.len(), 1);
+}
+
+#[test]
+fn attributes_and_annotations_are_read() {
+    let p = policy(
+        "rule v {\n when customer.tier in [\"gold\", \"vip\"] and has_intent(customer.any, \"dispute\", min_confidence: 0.7)\n escalate to disputes priority high reason \"VIP dispute\"\n}",
+    );
+    let mut c = conversation(&[("customer", "it's about a payment")]);
+    c.customer.insert("tier".into(), "vip".into());
+    if let Some(m) = c.messages.first_mut() {
+        m.intent = Some("dispute".into());
+        m.confidence = Some(0.8);
+    }
+    let d = p.evaluate(&c, &Context::default());
+    assert_eq!(d.label(), "escalate:disputes");
+    assert_eq!(d.priority, Some(Priority::High));
+    assert_eq!(d.reasons, vec!["VIP dispute".to_string()]);
+    assert!(matches!(d.rules[0].evidence[0], Evidence::Intent { message: 1, .. }), "{:?}", d.rules[0].evidence);
+}
+
+#[test]
+fn sentiment_annotations_feed_mean_min_and_trend() {
+    let p = policy(
+        "rule s {\n when sentiment(customer.last 3) <= -0.5 and min_sentiment(customer.last 3) < -0.8 and sentiment_trend(customer.last 3) < -0.2\n offer human via general\n}",
+    );
+    let mut c = conversation(&[("customer", "a"), ("customer", "b"), ("customer", "c")]);
+    for (m, s) in c.messages.iter_mut().zip([-0.2, -0.5, -0.9]) {
+        m.sentiment = Some(s);
+    }
+    let d = p.evaluate(&c, &Context::default());
+    assert_eq!((d.label().as_str(), d.at_message), ("offer:general", Some(3)));
+    let Evidence::Sentiment { values, value, .. } = &d.rules[0].evidence[0] else { panic!("{:?}", d.rules) };
+    assert_eq!(values, &vec![-0.2, -0.5, -0.9]);
+    assert!((value + 0.5333).abs() < 1e-3);
+}
+
+#[test]
+fn closed_queue_uses_the_fallback() {
+    let p = policy(
+        "rule d {\n when customer.last mentions \"dispute\"\n escalate to disputes fallback general priority high\n}",
+    );
+    let ctx = Context::from_json(r#"{"queues":{"disputes":{"open":false}}}"#).unwrap();
+    let d = p.evaluate(&conversation(&[("customer", "dispute")]), &ctx);
+    assert_eq!(d.queue.as_deref(), Some("general"));
+    assert_eq!(d.fallback_from.as_deref(), Some("disputes"));
+    let d = p.evaluate(&conversation(&[("customer", "dispute")]), &Context::default());
+    assert_eq!(d.queue.as_deref(), Some("disputes"));
+    assert_eq!(d.fallback_from, None);
+}
+
+#[test]
+fn policy_is_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Policy>();
+    assert_send_sync::<Session<std::sync::Arc<Policy>>>();
+}
+
+#[test]
+fn decision_names_the_policy() {
+    let p = policy("");
+    let d = p.evaluate(&conversation(&[("customer", "hi")]), &Context::default());
+    assert_eq!(d.policy.name, "t");
+    assert_eq!(d.policy.version, 1);
+    assert_eq!(d.policy.hash.len(), 64);
+}
