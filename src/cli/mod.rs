@@ -4,6 +4,8 @@ mod check;
 pub mod eval;
 mod files;
 mod fmt;
+mod replay;
+mod serve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -58,6 +60,10 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
+    /// Run a policy over a corpus of conversations: statistics, impact diff, reports.
+    Replay(replay::Args),
+    /// Serve live evaluation over HTTP.
+    Serve(serve::Args),
     /// Rewrite policies in the canonical layout.
     Fmt {
         #[arg(required = true)]
@@ -83,6 +89,8 @@ pub fn main() -> ExitCode {
         Command::Eval { policy, conversation, context, explain, format } => {
             eval::run(&policy, &conversation, context.as_deref(), explain, format)
         }
+        Command::Replay(args) => replay::run(args),
+        Command::Serve(args) => serve::run(args),
         Command::Fmt { paths, check } => fmt::run(&paths, check),
     };
     ExitCode::from(code)
