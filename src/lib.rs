@@ -11,6 +11,7 @@ pub mod eval;
 pub mod render;
 pub mod signals;
 pub mod syntax;
+pub mod testing;
 pub mod transcript;
 
 pub use analysis::{Analysis, PolicyError, Problem};
