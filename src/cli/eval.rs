@@ -75,4 +75,3 @@ pub fn read_conversations(path: &Path) -> Result<Vec<Conversation>, transcript::
         transcript::read_json_file(path).map(|c| vec![c])
     }
 }
-

@@ -124,7 +124,8 @@ pub fn text(reports: &[FileReport], totals: &Totals) -> String {
         let _ = writeln!(out, "{} ({})", r.file, r.policy);
         for t in &r.results {
             let mark = if t.passed { "ok  " } else { "FAIL" };
-            let time = if show_times { format!(" ({:.2} ms)", t.duration.as_secs_f64() * 1000.0) } else { String::new() };
+            let time =
+                if show_times { format!(" ({:.2} ms)", t.duration.as_secs_f64() * 1000.0) } else { String::new() };
             let _ = writeln!(out, "  {mark} {}{time}", t.name);
             if t.passed {
                 continue;
@@ -198,7 +199,13 @@ fn junit(reports: &[FileReport]) -> String {
                 Some(e) => e.clone(),
                 None => format!("expected {}; actual {}", t.failures.join("; "), t.actual()),
             };
-            let _ = writeln!(out, ">\n      <failure message=\"{}\">{}:{}</failure>\n    </testcase>", xml(&message), xml(&r.file), t.line);
+            let _ = writeln!(
+                out,
+                ">\n      <failure message=\"{}\">{}:{}</failure>\n    </testcase>",
+                xml(&message),
+                xml(&r.file),
+                t.line
+            );
         }
         out.push_str("  </testsuite>\n");
     }

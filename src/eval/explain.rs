@@ -148,4 +148,3 @@ pub fn evaluate_explained(policy: &Policy, c: &Conversation, context: &Context) 
     let explanation = explanation.unwrap_or_else(|| session.explain());
     (session.into_decision(), explanation)
 }
-

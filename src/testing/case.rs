@@ -143,8 +143,6 @@ pub fn to_json(v: &Value) -> Json {
         Value::String(s) => Json::String(s.clone()),
         Value::Duration(ms, _) => Json::from(*ms),
         Value::Array(items) => Json::Array(items.iter().map(|i| to_json(&i.node)).collect()),
-        Value::Object(fields) => {
-            Json::Object(fields.iter().map(|(k, v)| (k.node.clone(), to_json(&v.node))).collect())
-        }
+        Value::Object(fields) => Json::Object(fields.iter().map(|(k, v)| (k.node.clone(), to_json(&v.node))).collect()),
     }
 }

@@ -6,8 +6,8 @@ use serde::Serialize;
 
 use super::case::TestCase;
 use crate::eval::explain::{evaluate_explained, Explanation};
-use crate::render::summary;
 use crate::eval::{ActionKind, Decision, Policy};
+use crate::render::summary;
 use crate::syntax::ast::{Expectation, Expected};
 
 /// The outcome of one test.
@@ -50,7 +50,11 @@ impl TestResult {
     /// The decision in words, for the side-by-side view.
     pub fn actual(&self) -> String {
         match &self.decision {
-            Some(d) => summary("", d).lines().next().map(|l| l.trim_start_matches("conversation : ").to_string()).unwrap_or_default(),
+            Some(d) => summary("", d)
+                .lines()
+                .next()
+                .map(|l| l.trim_start_matches("conversation : ").to_string())
+                .unwrap_or_default(),
             None => "(not evaluated)".into(),
         }
     }
@@ -61,8 +65,7 @@ pub fn run(policy: &Policy, case: &TestCase) -> TestResult {
     let start = Instant::now();
     let (decision, explanation) = evaluate_explained(policy, &case.conversation, &case.context);
     let duration = start.elapsed();
-    let failures: Vec<String> =
-        case.expectations.iter().filter(|e| !holds(e, &decision)).map(describe).collect();
+    let failures: Vec<String> = case.expectations.iter().filter(|e| !holds(e, &decision)).map(describe).collect();
     TestResult {
         name: case.name.clone(),
         line: case.line,
