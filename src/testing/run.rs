@@ -94,7 +94,7 @@ pub fn holds(e: &Expectation, d: &Decision) -> bool {
         Expected::Offer { via } => {
             d.action == ActionKind::Offer && via.as_ref().is_none_or(|q| d.queue.as_deref() == Some(q.node.as_str()))
         }
-        Expected::Flag { label } => d.flags.iter().any(|f| *f == label.node),
+        Expected::Flag { label } => d.flags.contains(&label.node),
     };
     let by_ok = e.by.iter().all(|rule| d.rules.iter().any(|f| f.rule == rule.node))
         && (e.by.is_empty() || d.rule.as_ref().is_some_and(|r| e.by.iter().any(|b| b.node == *r)) || is_flag(e));
