@@ -66,8 +66,13 @@ impl<'p> Checker<'p> {
                                 self.priority(p);
                             }
                         }
-                        Expected::Offer { via: Some(q) } => {
-                            self.queue(q);
+                        Expected::Offer { via, priority } => {
+                            if let Some(q) = via {
+                                self.queue(q);
+                            }
+                            if let Some(p) = priority {
+                                self.priority(p);
+                            }
                         }
                         _ => {}
                     }

@@ -594,11 +594,16 @@ fn build_expectation(pair: &Pair<'_, Rule>) -> Result<Expectation> {
             Expected::Escalate { queue, priority }
         }
         Rule::expect_offer => {
-            let via = match children(&what).next() {
-                Some(v) => Some(build_ident(&next(&mut children(&v), &v)?)),
-                None => None,
-            };
-            Expected::Offer { via }
+            let (mut via, mut priority) = (None, None);
+            for part in children(&what) {
+                let id = build_ident(&next(&mut children(&part), &part)?);
+                if part.as_rule() == Rule::via {
+                    via = Some(id);
+                } else {
+                    priority = Some(id);
+                }
+            }
+            Expected::Offer { via, priority }
         }
         _ => Expected::Flag { label: build_string(next(&mut children(&what), &what)?)? },
     };

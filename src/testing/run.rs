@@ -91,8 +91,10 @@ pub fn holds(e: &Expectation, d: &Decision) -> bool {
                 && d.queue.as_deref() == Some(queue.node.as_str())
                 && priority.as_ref().is_none_or(|p| d.priority.is_some_and(|dp| dp.as_str() == p.node))
         }
-        Expected::Offer { via } => {
-            d.action == ActionKind::Offer && via.as_ref().is_none_or(|q| d.queue.as_deref() == Some(q.node.as_str()))
+        Expected::Offer { via, priority } => {
+            d.action == ActionKind::Offer
+                && via.as_ref().is_none_or(|q| d.queue.as_deref() == Some(q.node.as_str()))
+                && priority.as_ref().is_none_or(|p| d.priority.is_some_and(|dp| dp.as_str() == p.node))
         }
         Expected::Flag { label } => d.flags.contains(&label.node),
     };
@@ -118,8 +120,16 @@ pub fn describe(e: &Expectation) -> String {
         Expected::NoEscalation { before: Some(n) } => format!("no escalation before message {}", n.node),
         Expected::Escalate { queue, priority: Some(p) } => format!("escalate to {} priority {}", queue.node, p.node),
         Expected::Escalate { queue, priority: None } => format!("escalate to {}", queue.node),
-        Expected::Offer { via: Some(q) } => format!("offer human via {}", q.node),
-        Expected::Offer { via: None } => "offer human".to_string(),
+        Expected::Offer { via, priority } => {
+            let mut s = "offer human".to_string();
+            if let Some(q) = via {
+                s.push_str(&format!(" via {}", q.node));
+            }
+            if let Some(p) = priority {
+                s.push_str(&format!(" priority {}", p.node));
+            }
+            s
+        }
         Expected::Flag { label } => format!("flag {:?}", label.node),
     };
     if !e.by.is_empty() {
