@@ -53,11 +53,9 @@ pub fn run(args: Args) -> u8 {
         };
         match run_file(&analysis, args.filter.as_deref()) {
             Ok(r) => reports.push(r),
-            Err(a) => {
+            Err(e) => {
                 broken = true;
-                for report in a.reports().iter().filter(|r| r.severity() != Some(miette::Severity::Warning)) {
-                    eprint!("{}", render::graphical(report.as_ref()));
-                }
+                eprint!("{}", render::graphical(&e));
             }
         }
     }

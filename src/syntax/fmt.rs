@@ -61,9 +61,11 @@ impl Formatter<'_> {
     /// Whether the source has a blank line between the last printed thing and `offset`.
     fn blank_before(&self, offset: usize) -> bool {
         let gap = self.source.get(self.last_end.min(offset)..offset).unwrap_or("");
-        gap.split('\n').skip(1).collect::<Vec<_>>().split_last().is_some_and(|(_, middle)| {
-            middle.iter().any(|l| l.trim().is_empty())
-        })
+        gap.split('\n')
+            .skip(1)
+            .collect::<Vec<_>>()
+            .split_last()
+            .is_some_and(|(_, middle)| middle.iter().any(|l| l.trim().is_empty()))
     }
 
     /// One blank line, never two, never at the start of a block.

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::analysis::Analysis;
+use crate::analysis::{Analysis, PolicyError};
 use crate::eval::Policy;
 use crate::syntax::ast::Item;
 pub use run::TestResult;
@@ -42,10 +42,10 @@ impl FileReport {
 }
 
 /// Runs the tests of an analysed policy whose name matches `filter` (a substring).
-/// `Err` carries the analysis when the policy has errors and cannot run.
-pub fn run_file(analysis: &Analysis, filter: Option<&str>) -> Result<FileReport, Box<Analysis>> {
-    let policy = Policy::from_analysis(analysis).map_err(|_| Box::new(analysis.clone()))?;
-    let Some(ast) = &analysis.ast else { return Err(Box::new(analysis.clone())) };
+/// `Err` carries every problem that stops the policy from running.
+pub fn run_file(analysis: &Analysis, filter: Option<&str>) -> Result<FileReport, PolicyError> {
+    let policy = Policy::from_analysis(analysis)?;
+    let Some(ast) = &analysis.ast else { return Err(PolicyError::from_analysis(analysis)) };
     let dir = Path::new(&analysis.name).parent().unwrap_or(Path::new("."));
     let mut fired: BTreeMap<&str, usize> = policy.rule_names().map(|r| (r, 0)).collect();
     let mut results = Vec::new();
