@@ -61,6 +61,11 @@ pub mod signals;
 pub mod syntax;
 pub mod transcript;
 
+/// Compiles the Rust blocks of the embedding guide with the doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/embedding.md")]
+pub struct EmbeddingGuide;
+
 pub use analysis::{Analysis, PolicyError, Problem};
 pub use eval::{ActionKind, Attributes, Context, Decision, Evidence, FiredRule, Policy, PolicyRef, Priority, Session};
 pub use transcript::{Conversation, Message, Role};
