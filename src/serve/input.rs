@@ -31,7 +31,11 @@ pub async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<
         Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => {
             Err(ApiError::body_too_large(limit))
         }
-        Err(e) => Err(ApiError::invalid_json(format!("the body could not be read: {e}"))),
+        Err(e) => Err(ApiError::new(
+            axum::http::StatusCode::BAD_REQUEST,
+            "body_unreadable",
+            format!("the body could not be read: {e}"),
+        )),
     }
 }
 
