@@ -16,6 +16,10 @@ use super::errors::ApiError;
 use crate::eval::{Attributes, Context};
 use crate::transcript::{Conversation, Message};
 
+/// How long a client may take to send its body: a slow sender must not hold
+/// a connection and its buffer forever.
+const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Reads the whole body, refusing it as soon as it passes `limit` bytes.
 pub async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Bytes, ApiError> {
     let declared = headers
@@ -26,7 +30,11 @@ pub async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<
         return Err(ApiError::body_too_large(limit));
     }
     let limited = http_body_util::Limited::new(body, limit);
-    match http_body_util::BodyExt::collect(limited).await {
+    let Ok(collected) = tokio::time::timeout(BODY_TIMEOUT, http_body_util::BodyExt::collect(limited)).await else {
+        let message = format!("the body did not arrive within {} s", BODY_TIMEOUT.as_secs());
+        return Err(ApiError::new(axum::http::StatusCode::REQUEST_TIMEOUT, "body_timeout", message));
+    };
+    match collected {
         Ok(collected) => Ok(collected.to_bytes()),
         Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => {
             Err(ApiError::body_too_large(limit))
