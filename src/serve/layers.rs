@@ -65,34 +65,24 @@ pub async fn log_requests(req: Request, next: Next) -> Response {
         response.headers_mut().insert(REQUEST_ID, v);
     }
     let status = response.status().as_u16();
-    if let Some(d) = response.extensions().get::<DecisionLog>() {
-        tracing::info!(
-            request_id = %id,
-            %method,
-            route,
-            status,
-            latency_us,
-            action = d.action,
-            queue = d.queue.as_deref().unwrap_or(""),
-            rule = d.rule.as_deref().unwrap_or(""),
-            messages = d.messages,
-            policy_hash = %d.policy_hash,
-            "request"
-        );
-    } else if let Some(e) = response.extensions().get::<ApiError>() {
-        tracing::info!(
-            request_id = %id,
-            %method,
-            route,
-            status,
-            latency_us,
-            error = e.code,
-            field = e.field.as_deref().unwrap_or(""),
-            "request"
-        );
-    } else {
-        tracing::info!(request_id = %id, %method, route, status, latency_us, "request");
-    }
+    // Absent fields (None) are left out of the line.
+    let decision = response.extensions().get::<DecisionLog>();
+    let error = response.extensions().get::<ApiError>();
+    tracing::info!(
+        request_id = %id,
+        %method,
+        route,
+        status,
+        latency_us,
+        action = decision.map(|d| d.action),
+        queue = decision.and_then(|d| d.queue.as_deref()),
+        rule = decision.and_then(|d| d.rule.as_deref()),
+        messages = decision.map(|d| d.messages),
+        policy_hash = decision.map(|d| d.policy_hash.as_str()),
+        error = error.map(|e| e.code),
+        field = error.and_then(|e| e.field.as_deref()),
+        "request"
+    );
     response
 }
 
