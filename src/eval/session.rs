@@ -73,6 +73,42 @@ impl Attributes {
 }
 
 /// Evaluates a policy message by message. `P` is `&Policy` or `Arc<Policy>`.
+///
+/// A session keeps each signal's window, not the conversation, so a message
+/// costs the same however long the conversation is. Hold it with an
+/// `Arc<Policy>` to keep it beside the policy in a long-lived store: it keeps
+/// deciding with the policy it started with even if the service loads another.
+///
+/// ```
+/// use std::sync::Arc;
+/// use handoff::{ActionKind, Attributes, Context, Message, Policy, Role, Session};
+///
+/// let policy = Arc::new(Policy::from_source("billing.handoff", r#"
+/// policy "billing" version 1
+///
+/// queues {
+///   billing "Billing"
+/// }
+///
+/// rule gold_refunds {
+///   when customer.any matches /refund/i and customer.tier == "gold"
+///   escalate to billing priority high reason "Gold customer wants a refund"
+/// }
+/// "#)?);
+///
+/// let mut attributes = Attributes::default();
+/// attributes.customer.insert("tier".into(), "gold".into());
+/// let mut session = Session::new(Arc::clone(&policy), attributes, Context::default());
+///
+/// let decision = session.push(&Message::new(Role::Customer, "Hello"));
+/// assert_eq!(decision.action, ActionKind::None);
+/// session.push(&Message::new(Role::Bot, "Hi! What can I do for you?"));
+/// let decision = session.push(&Message::new(Role::Customer, "I'd like a refund"));
+/// assert_eq!(decision.label(), "escalate:billing");
+/// assert_eq!((decision.at_message, decision.messages), (Some(3), 3));
+/// assert_eq!(session.messages(), 3);
+/// # Ok::<(), handoff::PolicyError>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Session<P: Deref<Target = Policy> + Clone> {
     policy: P,
