@@ -15,15 +15,7 @@ fn policy(rules: &str) -> Policy {
 }
 
 fn msg(role: Role, text: &str) -> Message {
-    Message {
-        role,
-        text: text.into(),
-        timestamp: None,
-        intent: None,
-        confidence: None,
-        sentiment: None,
-        entities: Default::default(),
-    }
+    Message::new(role, text)
 }
 
 fn conversation(lines: &[(&str, &str)]) -> Conversation {

@@ -375,36 +375,39 @@ fn test_line(l: &TestLine) -> String {
         }
         TestLine::Channel(c) => format!("channel {}", string(&c.node)),
         TestLine::File(f) => format!("conversation {}", string(&f.node)),
-        TestLine::Expect(e) => {
-            let mut s = "expect ".to_string();
-            s.push_str(&match &e.expected.node {
-                Expected::Nothing => "nothing".to_string(),
-                Expected::NoEscalation { before: None } => "no escalation".to_string(),
-                Expected::NoEscalation { before: Some(n) } => format!("no escalation before message {}", n.node),
-                Expected::Escalate { queue, priority } => match priority {
-                    Some(p) => format!("escalate to {} priority {}", queue.node, p.node),
-                    None => format!("escalate to {}", queue.node),
-                },
-                Expected::Offer { via, priority } => {
-                    let mut s = "offer human".to_string();
-                    if let Some(q) = via {
-                        s.push_str(&format!(" via {}", q.node));
-                    }
-                    if let Some(p) = priority {
-                        s.push_str(&format!(" priority {}", p.node));
-                    }
-                    s
-                }
-                Expected::Flag { label } => format!("flag {}", string(&label.node)),
-            });
-            if !e.by.is_empty() {
-                s.push_str(" by ");
-                s.push_str(&e.by.iter().map(|b| b.node.as_str()).collect::<Vec<_>>().join(", "));
+        TestLine::Expect(e) => format!("expect {}", expectation(e)),
+    }
+}
+
+/// An expectation as written after `expect` (the test runner shows it too).
+pub fn expectation(e: &Expectation) -> String {
+    let mut s = String::new();
+    s.push_str(&match &e.expected.node {
+        Expected::Nothing => "nothing".to_string(),
+        Expected::NoEscalation { before: None } => "no escalation".to_string(),
+        Expected::NoEscalation { before: Some(n) } => format!("no escalation before message {}", n.node),
+        Expected::Escalate { queue, priority } => match priority {
+            Some(p) => format!("escalate to {} priority {}", queue.node, p.node),
+            None => format!("escalate to {}", queue.node),
+        },
+        Expected::Offer { via, priority } => {
+            let mut s = "offer human".to_string();
+            if let Some(q) = via {
+                s.push_str(&format!(" via {}", q.node));
             }
-            if let Some(at) = &e.at {
-                s.push_str(&format!(" at message {}", at.node));
+            if let Some(p) = priority {
+                s.push_str(&format!(" priority {}", p.node));
             }
             s
         }
+        Expected::Flag { label } => format!("flag {}", string(&label.node)),
+    });
+    if !e.by.is_empty() {
+        s.push_str(" by ");
+        s.push_str(&e.by.iter().map(|b| b.node.as_str()).collect::<Vec<_>>().join(", "));
     }
+    if let Some(at) = &e.at {
+        s.push_str(&format!(" at message {}", at.node));
+    }
+    s
 }

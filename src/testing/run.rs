@@ -124,29 +124,5 @@ fn is_flag(e: &Expectation) -> bool {
 
 /// An expectation in the words it was written in.
 pub fn describe(e: &Expectation) -> String {
-    let mut s = match &e.expected.node {
-        Expected::Nothing => "nothing".to_string(),
-        Expected::NoEscalation { before: None } => "no escalation".to_string(),
-        Expected::NoEscalation { before: Some(n) } => format!("no escalation before message {}", n.node),
-        Expected::Escalate { queue, priority: Some(p) } => format!("escalate to {} priority {}", queue.node, p.node),
-        Expected::Escalate { queue, priority: None } => format!("escalate to {}", queue.node),
-        Expected::Offer { via, priority } => {
-            let mut s = "offer human".to_string();
-            if let Some(q) = via {
-                s.push_str(&format!(" via {}", q.node));
-            }
-            if let Some(p) = priority {
-                s.push_str(&format!(" priority {}", p.node));
-            }
-            s
-        }
-        Expected::Flag { label } => format!("flag {:?}", label.node),
-    };
-    if !e.by.is_empty() {
-        s.push_str(&format!(" by {}", e.by.iter().map(|b| b.node.as_str()).collect::<Vec<_>>().join(", ")));
-    }
-    if let Some(at) = &e.at {
-        s.push_str(&format!(" at message {}", at.node));
-    }
-    s
+    crate::syntax::fmt::expectation(e)
 }
