@@ -35,6 +35,9 @@ pub fn similarity(a: &str, b: &str) -> f64 {
 /// punctuation removed. Apostrophes vanish ("didn't" becomes "didnt") while
 /// other punctuation separates words ("yes,please" becomes "yes please").
 pub fn normalize(text: &str) -> String {
+    if text.is_ascii() {
+        return normalize_ascii(text);
+    }
     let base = phrases::normalize(text);
     let mut out = String::with_capacity(base.len());
     let mut pending_space = false;
@@ -48,6 +51,28 @@ pub fn normalize(text: &str) -> String {
             }
             pending_space = false;
             out.push(c);
+        } else {
+            pending_space = true;
+        }
+    }
+    out
+}
+
+/// [`normalize`] for ASCII text in one pass: lower-case letters and digits, no
+/// apostrophes, and one space for every run of anything else.
+fn normalize_ascii(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pending_space = false;
+    for b in text.bytes() {
+        if b == b'\'' {
+            continue;
+        }
+        if b.is_ascii_alphanumeric() {
+            if pending_space && !out.is_empty() {
+                out.push(' ');
+            }
+            pending_space = false;
+            out.push(char::from(b.to_ascii_lowercase()));
         } else {
             pending_space = true;
         }
@@ -73,25 +98,26 @@ fn is_kept(c: char) -> bool {
 pub struct Fingerprint {
     text: String,
     chars: usize,
-    /// Byte ranges of the distinct words of `text`, sorted by word.
-    words: Vec<(usize, usize)>,
+    /// The distinct words of `text`: a hash and the byte range, sorted by hash
+    /// then word, so two fingerprints merge in one pass that rarely compares text.
+    words: Vec<(u64, usize, usize)>,
 }
 
 impl Fingerprint {
     pub fn new(text: &str) -> Fingerprint {
         let text = normalize(text);
         let chars = text.chars().count();
-        let mut words: Vec<(usize, usize)> = Vec::new();
+        let mut words: Vec<(u64, usize, usize)> = Vec::new();
         let mut offset = 0;
         for word in text.split(' ') {
             let end = offset + word.len();
             if !word.is_empty() {
-                words.push((offset, end));
+                words.push((fnv1a(word), offset, end));
             }
             offset = end + 1;
         }
-        words.sort_unstable_by(|x, y| word_at(&text, *x).cmp(word_at(&text, *y)));
-        words.dedup_by(|x, y| word_at(&text, *x) == word_at(&text, *y));
+        words.sort_unstable_by(|x, y| word_key(&text, *x).cmp(&word_key(&text, *y)));
+        words.dedup_by(|x, y| word_key(&text, *x) == word_key(&text, *y));
         Fingerprint { text, chars, words }
     }
 
@@ -154,7 +180,7 @@ impl Fingerprint {
     fn word_dice(&self, other: &Fingerprint) -> f64 {
         let (mut i, mut j, mut shared) = (0, 0, 0usize);
         while let (Some(&x), Some(&y)) = (self.words.get(i), other.words.get(j)) {
-            match word_at(&self.text, x).cmp(word_at(&other.text, y)) {
+            match word_key(&self.text, x).cmp(&word_key(&other.text, y)) {
                 std::cmp::Ordering::Less => i += 1,
                 std::cmp::Ordering::Greater => j += 1,
                 std::cmp::Ordering::Equal => {
@@ -168,8 +194,13 @@ impl Fingerprint {
     }
 }
 
-fn word_at(text: &str, (start, end): (usize, usize)) -> &str {
-    text.get(start..end).unwrap_or("")
+fn word_key(text: &str, (hash, start, end): (u64, usize, usize)) -> (u64, &str) {
+    (hash, text.get(start..end).unwrap_or(""))
+}
+
+/// FNV-1a: a fast, fixed (so deterministic) hash for short words.
+fn fnv1a(word: &str) -> u64 {
+    word.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 
 #[allow(clippy::cast_precision_loss)] // exact for any realistic message length

@@ -145,3 +145,38 @@ fn similar_at_least_agrees_with_similarity() {
         }
     }
 }
+
+#[test]
+fn the_ascii_fast_path_normalises_like_the_general_one() {
+    for text in [
+        "Didn't you say   REFUNDS,take 5-7 days?!",
+        "  yes,please  ",
+        "it's O'Brien's card",
+        "a\tb\nc",
+        "",
+        "!!!",
+        "Order #A-1234: où?",
+    ] {
+        let general = {
+            let base = crate::signals::phrases::normalize(text);
+            let mut out = String::new();
+            let mut pending = false;
+            for c in base.chars() {
+                if c == '\'' {
+                    continue;
+                }
+                if c.is_alphanumeric() {
+                    if pending && !out.is_empty() {
+                        out.push(' ');
+                    }
+                    pending = false;
+                    out.push(c);
+                } else {
+                    pending = true;
+                }
+            }
+            out
+        };
+        assert_eq!(normalize(text), general, "{text:?}");
+    }
+}
