@@ -101,6 +101,10 @@ fn bench(c: &mut Criterion) {
     });
     g.bench_function("evaluate (annotated sentiment)", |b| b.iter(|| policy.evaluate(black_box(&annotated), &context)));
     g.bench_function("evaluate (built-in sentiment)", |b| b.iter(|| policy.evaluate(black_box(&plain), &context)));
+    let starter = Policy::from_source("starter.handoff", include_str!("../policies/starter.handoff")).unwrap();
+    g.bench_function("evaluate starter policy (annotated sentiment)", |b| {
+        b.iter(|| starter.evaluate(black_box(&annotated), &context))
+    });
     g.bench_function("parse + evaluate (annotated)", |b| {
         b.iter(|| {
             let c: Conversation = serde_json::from_str(black_box(&annotated_json)).unwrap();
