@@ -9,6 +9,7 @@ pub mod check;
 pub mod cli;
 pub mod eval;
 pub mod render;
+pub mod replay;
 pub mod signals;
 pub mod syntax;
 pub mod transcript;
