@@ -57,8 +57,8 @@ fn floor(corpus: &Corpus, pool: &rayon::ThreadPool) -> usize {
 }
 
 fn bench(c: &mut Criterion) {
-    let policy = Policy::load(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/replay/payments.handoff"))
-        .unwrap();
+    let policy =
+        Policy::load(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/replay/payments.handoff")).unwrap();
     for sentiment in [true, false] {
         let corpus = Corpus::open(&[corpus_file(sentiment)]).unwrap();
         let mut group = c.benchmark_group(if sentiment { "annotated" } else { "analyser" });

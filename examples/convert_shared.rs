@@ -97,7 +97,8 @@ impl Sink {
             m.insert("dataset".into(), json!(self.dataset));
             m.insert("label".into(), label);
         }
-        let conversation = json!({ "id": format!("{}:{id}", self.dataset), "metadata": metadata, "messages": messages });
+        let conversation =
+            json!({ "id": format!("{}:{id}", self.dataset), "metadata": metadata, "messages": messages });
         writeln!(self.writer, "{conversation}")?;
         self.count += 1;
         Ok(())
@@ -138,11 +139,13 @@ fn multidogo_turns(data: &Path, sink: &mut Sink) -> Result<(), Error> {
             let mut turns: HashMap<String, Vec<(f64, String, Vec<String>)>> = HashMap::new();
             for row in reader.records() {
                 let row = row?;
-                let (Some(conv), Some(turn), Some(text), Some(intent)) = (row.get(0), row.get(1), row.get(3), row.get(5))
+                let (Some(conv), Some(turn), Some(text), Some(intent)) =
+                    (row.get(0), row.get(1), row.get(3), row.get(5))
                 else {
                     continue;
                 };
-                let intents: Vec<String> = intent.split("<div>").map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect();
+                let intents: Vec<String> =
+                    intent.split("<div>").map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect();
                 let entry = turns.entry(conv.to_owned()).or_insert_with(|| {
                     order.push(conv.to_owned());
                     Vec::new()
@@ -175,10 +178,8 @@ fn multidogo_dialogues(data: &Path, sink: &mut Sink) -> Result<(), Error> {
         let mut labels = BTreeSet::new();
         let mut messages = Vec::new();
         for turn in dialogue.get("log").and_then(Value::as_array).into_iter().flatten() {
-            let intent = turn
-                .pointer("/original user side information/intent/0")
-                .and_then(Value::as_str)
-                .map(str::to_owned);
+            let intent =
+                turn.pointer("/original user side information/intent/0").and_then(Value::as_str).map(str::to_owned);
             if let Some(user) = turn.get("user utterance").and_then(Value::as_str) {
                 match &intent {
                     Some(intent) => {
@@ -211,7 +212,8 @@ fn abcd(data: &Path, sink: &mut Sink) -> Result<(), Error> {
             let mut manager_notified = false;
             let mut messages = Vec::new();
             for turn in conversation.get("original").and_then(Value::as_array).into_iter().flatten() {
-                let (Some(speaker), Some(text)) = (turn.get(0).and_then(Value::as_str), turn.get(1).and_then(Value::as_str))
+                let (Some(speaker), Some(text)) =
+                    (turn.get(0).and_then(Value::as_str), turn.get(1).and_then(Value::as_str))
                 else {
                     continue;
                 };
@@ -238,11 +240,17 @@ fn bitext(data: &Path, sink: &mut Sink) -> Result<(), Error> {
     let mut reader = csv::Reader::from_path(&path).map_err(|e| format!("{}: {e}", path.display()))?;
     let headers = reader.headers()?.clone();
     let column = |name: &str| headers.iter().position(|h| h == name).ok_or(format!("no column {name}"));
-    let (text, intent, category, tags) = (column("instruction")?, column("intent")?, column("category")?, column("tags")?);
+    let (text, intent, category, tags) =
+        (column("instruction")?, column("intent")?, column("category")?, column("tags")?);
     for (n, row) in reader.records().enumerate() {
         let row = row?;
         let get = |i: usize| row.get(i).unwrap_or("");
-        sink.utterance(&(n + 1).to_string(), get(text), json!(get(intent)), json!({ "category": get(category), "tags": get(tags) }))?;
+        sink.utterance(
+            &(n + 1).to_string(),
+            get(text),
+            json!(get(intent)),
+            json!({ "category": get(category), "tags": get(tags) }),
+        )?;
     }
     Ok(())
 }
@@ -292,7 +300,8 @@ fn dstc11(data: &Path, sink: &mut Sink) -> Result<(), Error> {
     let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
     for (n, line) in text.lines().filter(|l| !l.trim().is_empty()).enumerate() {
         let row: Value = serde_json::from_str(line)?;
-        let id = row.get("utterance_id").and_then(Value::as_str).map(str::to_owned).unwrap_or_else(|| (n + 1).to_string());
+        let id =
+            row.get("utterance_id").and_then(Value::as_str).map(str::to_owned).unwrap_or_else(|| (n + 1).to_string());
         let utterance = row.get("utterance").and_then(Value::as_str).unwrap_or("");
         let intent = row.get("intent").cloned().unwrap_or(Value::Null);
         sink.utterance(&id, utterance, intent, json!({}))?;

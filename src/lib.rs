@@ -12,6 +12,7 @@ pub mod render;
 pub mod replay;
 pub mod signals;
 pub mod syntax;
+pub mod testing;
 pub mod transcript;
 
 pub use analysis::{Analysis, PolicyError, Problem};

@@ -2,6 +2,8 @@
 
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme};
 
+use crate::eval::{Decision, Evidence};
+
 /// Renders for a person: colour only when stderr is a terminal.
 pub fn graphical(d: &dyn Diagnostic) -> String {
     use std::io::IsTerminal;
@@ -22,4 +24,68 @@ fn render_with(d: &dyn Diagnostic, theme: GraphicalTheme) -> String {
         out = format!("{d}\n");
     }
     out
+}
+
+/// The decision in a few readable lines.
+pub fn summary(id: &str, d: &Decision) -> String {
+    let mut s = format!("conversation {id}: {}", d.action.as_str());
+    if let Some(q) = &d.queue {
+        s.push_str(&format!(" to {q}"));
+    }
+    if let Some(from) = &d.fallback_from {
+        s.push_str(&format!(" (fallback: {from} is closed)"));
+    }
+    if let Some(p) = d.priority {
+        s.push_str(&format!(", priority {}", p.as_str()));
+    }
+    if let (Some(rule), Some(at)) = (&d.rule, d.at_message) {
+        s.push_str(&format!(", by rule {rule} at message {at}"));
+    }
+    s.push_str(&format!(" ({} message(s) evaluated)\n", d.messages));
+    for r in &d.reasons {
+        s.push_str(&format!("  reason: {r}\n"));
+    }
+    if !d.flags.is_empty() {
+        s.push_str(&format!("  flags: {}\n", d.flags.join(", ")));
+    }
+    for f in &d.rules {
+        s.push_str(&format!("  fired: {} at message {} ({})\n", f.rule, f.message, f.action.as_str()));
+        for e in &f.evidence {
+            s.push_str(&format!("    evidence: {}\n", evidence_line(e)));
+        }
+    }
+    s.push_str(&format!(
+        "  policy: {} version {} ({})\n",
+        d.policy.name,
+        d.policy.version,
+        d.policy.hash.get(..12).unwrap_or(&d.policy.hash)
+    ));
+    s
+}
+
+pub fn evidence_line(e: &Evidence) -> String {
+    match e {
+        Evidence::Phrase { message, phrase, matched, .. } => {
+            format!("message {message} mentions {phrase:?} (as {matched:?})")
+        }
+        Evidence::Pattern { message, pattern, matched, .. } => {
+            format!("message {message} matches /{pattern}/ (as {matched:?})")
+        }
+        Evidence::Sentiment { messages, values, value } => {
+            let parts: Vec<String> = messages.iter().zip(values).map(|(m, v)| format!("#{m}: {:.3}", v)).collect();
+            format!("sentiment {:.3} over [{}]", value, parts.join(", "))
+        }
+        Evidence::Repeat { message, repeats, similarity, text } => {
+            format!("message {message} repeats message {repeats} (similarity {similarity:.2}): {text:?}")
+        }
+        Evidence::Count { messages, count } => {
+            let list: Vec<String> = messages.iter().map(|m| format!("#{m}")).collect();
+            format!("{count} counted: {}", list.join(", "))
+        }
+        Evidence::Intent { message, intent, confidence } => match confidence {
+            Some(c) => format!("message {message} has intent {intent:?} (confidence {c:.2})"),
+            None => format!("message {message} has intent {intent:?}"),
+        },
+        Evidence::Entity { message, entity } => format!("message {message} has entity {entity:?}"),
+    }
 }

@@ -58,12 +58,12 @@ pub enum CheckError {
         help: Option<String>,
     },
 
-    #[error("`{function}` is missing its {what}")]
+    #[error("`{function}` needs {what}")]
     #[diagnostic(code(handoff::check::missing_argument))]
     MissingArgument {
         function: String,
         what: String,
-        #[label("add the {what} here")]
+        #[label("add it here")]
         span: SourceSpan,
         #[help]
         help: String,
@@ -179,6 +179,8 @@ pub enum CheckError {
         #[label("{label}")]
         span: SourceSpan,
         label: String,
+        #[label("first given here")]
+        first: Option<SourceSpan>,
         #[help]
         help: String,
     },
@@ -190,6 +192,8 @@ pub enum CheckError {
         #[label("{label}")]
         span: SourceSpan,
         label: String,
+        #[label("first given here")]
+        first: Option<SourceSpan>,
         #[help]
         help: Option<String>,
     },

@@ -110,7 +110,8 @@ impl<'p> Checker<'p> {
                     message: format!("`{keyword}` is given twice"),
                     span: m.span,
                     label: "given again here".into(),
-                    help: format!("keep one `{keyword}`; the first is at offset {}", first.offset()),
+                    first: Some(first),
+                    help: format!("keep one `{keyword}`"),
                 });
                 continue;
             }
@@ -130,6 +131,7 @@ impl<'p> Checker<'p> {
                     message: format!("`{keyword}` does not apply to `{}`", kind_word(outcome.kind)),
                     span: m.span,
                     label: "not allowed here".into(),
+                    first: None,
                     help,
                 });
                 continue;
@@ -147,6 +149,7 @@ impl<'p> Checker<'p> {
                 message: "`offer human` needs the queue the customer would go to".into(),
                 span: rule.outcome.span,
                 label: "no queue".into(),
+                first: None,
                 help: "write `offer human via QUEUE`".into(),
             });
         }

@@ -22,7 +22,7 @@ impl<'p> Checker<'p> {
         let mut messages = 0usize;
         let mut file = None;
         let mut expectations = 0usize;
-        let mut seen_kinds: Vec<AttributesKind> = Vec::new();
+        let mut seen_kinds: Vec<(AttributesKind, miette::SourceSpan)> = Vec::new();
         for line in &test.lines {
             match &line.node {
                 TestLine::Message { annotations, .. } => {
@@ -38,15 +38,21 @@ impl<'p> Checker<'p> {
                     file = Some(path);
                 }
                 TestLine::Attributes { kind, value } => {
-                    if seen_kinds.contains(&kind.node) {
-                        self.invalid_test(
-                            kind.span,
-                            "this block is given twice",
-                            "given again",
-                            Some("merge the two blocks into one"),
-                        );
+                    if let Some((_, first)) = seen_kinds.iter().find(|(k, _)| *k == kind.node) {
+                        let word = match kind.node {
+                            AttributesKind::Customer => "customer",
+                            AttributesKind::Metadata => "metadata",
+                            AttributesKind::Context => "context",
+                        };
+                        self.report(CheckError::InvalidTest {
+                            message: format!("the `{word}` block is given twice"),
+                            span: kind.span,
+                            label: "given again".into(),
+                            first: Some(*first),
+                            help: Some("merge the two blocks into one".into()),
+                        });
                     }
-                    seen_kinds.push(kind.node);
+                    seen_kinds.push((kind.node, kind.span));
                     if !matches!(value.node, Value::Object(_)) {
                         self.invalid_test(value.span, "expected an object", "not an object", None);
                     } else if kind.node == AttributesKind::Context {
@@ -66,8 +72,13 @@ impl<'p> Checker<'p> {
                                 self.priority(p);
                             }
                         }
-                        Expected::Offer { via: Some(q) } => {
-                            self.queue(q);
+                        Expected::Offer { via, priority } => {
+                            if let Some(q) = via {
+                                self.queue(q);
+                            }
+                            if let Some(p) = priority {
+                                self.priority(p);
+                            }
                         }
                         _ => {}
                     }
@@ -126,6 +137,7 @@ impl<'p> Checker<'p> {
             message: message.to_string(),
             span,
             label: label.to_string(),
+            first: None,
             help: help.map(str::to_string),
         });
     }

@@ -59,6 +59,15 @@ impl<'p> Checker<'p> {
                 let mut ok = true;
                 for item in items {
                     match self.expr(item) {
+                        Some(_) if !matches!(item.node, ExprKind::String(_)) => {
+                            ok = false;
+                            self.report(CheckError::TypeMismatch {
+                                message: "a list holds strings written out".into(),
+                                label: "not a string in double quotes".into(),
+                                span: item.span,
+                                help: Some("write each item in double quotes; a list cannot hold names".into()),
+                            });
+                        }
                         Some(t) if t.ty == Type::String => {}
                         Some(t) => {
                             ok = false;
@@ -249,6 +258,10 @@ impl<'p> Checker<'p> {
     fn phrases(&mut self, e: &'p Expr) -> bool {
         let t = self.expr(e);
         let ok = match t {
+            Some(t) if (t.ty == Type::String || t.ty == Type::List) && !self.written_out(e, 0) => {
+                self.not_written_out(e, "`mentions`");
+                false
+            }
             Some(t) if t.ty == Type::String || t.ty == Type::List => true,
             other => {
                 if let Some(t) = other {
@@ -264,6 +277,30 @@ impl<'p> Checker<'p> {
         };
         self.empty_phrases(e);
         ok
+    }
+
+    /// Whether strings are written in the policy (literals, or lets holding them), as
+    /// phrase lists and intents must be: they are compiled once, when the policy loads.
+    fn written_out(&self, e: &Expr, depth: usize) -> bool {
+        match &e.node {
+            ExprKind::String(_) | ExprKind::List(_) => true,
+            ExprKind::Paren(inner) => self.written_out(inner, depth + 1),
+            ExprKind::Name(n) if depth < 64 => self
+                .lets
+                .get(n.as_str())
+                .and_then(|&i| self.let_decls.get(i))
+                .is_some_and(|d| self.written_out(&d.value, depth + 1)),
+            _ => false,
+        }
+    }
+
+    fn not_written_out(&mut self, e: &Expr, what: &str) {
+        self.report(CheckError::TypeMismatch {
+            message: format!("{what} takes strings written in the policy"),
+            label: "this is only known per conversation".into(),
+            span: e.span,
+            help: Some("write the phrases out, such as [\"refund\", \"money back\"], or name a `let` that does".into()),
+        });
     }
 
     fn empty_phrases(&mut self, e: &'p Expr) {
@@ -307,7 +344,7 @@ impl<'p> Checker<'p> {
                 None => {
                     self.report(CheckError::MissingArgument {
                         function: sig.name.into(),
-                        what: (*what).to_string(),
+                        what: what.to_string(),
                         span: (span.offset() + span.len().saturating_sub(1), 1).into(),
                         help: usage(sig),
                     });
@@ -347,15 +384,33 @@ impl<'p> Checker<'p> {
                 ok = false;
                 continue;
             }
-            if let Some(Typed { constant: Some(Const::Number(v)), .. }) = t {
-                if !named.domain.contains(v) {
+            match t {
+                Some(Typed { constant: Some(Const::Number(v)), .. }) if !named.domain.contains(v) => {
                     self.report(CheckError::OutOfRange {
-                        message: format!("`{}` is {}; {v} is outside", named.name, named.domain.what),
+                        message: format!(
+                            "`{}` must be between {} and {}; {v} is outside",
+                            named.name, named.domain.lo, named.domain.hi
+                        ),
                         span: arg.value.span,
                         help: format!("{} is {}", named.name, named.meaning),
                     });
                     ok = false;
                 }
+                Some(Typed { constant: None, ty: Type::Number, .. }) => {
+                    self.report(CheckError::TypeMismatch {
+                        message: format!("`{}` must be a number written out", named.name),
+                        label: "this is only known per conversation".into(),
+                        span: arg.value.span,
+                        help: Some(format!(
+                            "{} is {}, such as {}",
+                            named.name,
+                            named.meaning,
+                            named.default.unwrap_or(0.5)
+                        )),
+                    });
+                    ok = false;
+                }
+                _ => {}
             }
         }
         ok.then_some(Typed { ty: sig.result, domain: sig.domain, constant: None })
@@ -372,10 +427,13 @@ impl<'p> Checker<'p> {
                     self.report(CheckError::UnboundedWindow {
                         window: sig.name.into(),
                         span: value.span,
-                        help: format!(
-                            "`{}` compares messages with each other; give it a window such as `bot.last 6` or `bot.within 10m`",
-                            sig.name
-                        ),
+                        help: {
+                            let role = self.selector_of(value).map_or("bot", |s| s.role.keyword());
+                            format!(
+                                "`{}` compares messages with each other; give it a window such as `{role}.last 6` or `{role}.within 10m`",
+                                sig.name
+                            )
+                        },
                     });
                     return false;
                 }
@@ -393,16 +451,21 @@ impl<'p> Checker<'p> {
                     false
                 }
             },
-            Param::Strings => {
+            Param::Strings | Param::String => {
                 let t = self.expr(value);
-                match t {
-                    Some(t) if t.ty == Type::String || t.ty == Type::List => true,
-                    _ => self.want(t, Type::String, value.span, "pass a string or a list of strings"),
+                let fits = match (param, t) {
+                    (Param::Strings, Some(t)) => t.ty == Type::String || t.ty == Type::List,
+                    (_, Some(t)) => t.ty == Type::String,
+                    _ => false,
+                };
+                if !fits {
+                    return self.want(t, Type::String, value.span, "pass a string in double quotes");
                 }
-            }
-            Param::String => {
-                let t = self.expr(value);
-                self.want(t, Type::String, value.span, "pass a string in double quotes")
+                if !self.written_out(value, 0) {
+                    self.not_written_out(value, &format!("`{}`", sig.name));
+                    return false;
+                }
+                true
             }
         }
     }
@@ -448,7 +511,10 @@ impl<'p> Checker<'p> {
             BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
                 let ordering = !matches!(op.node, BinaryOp::Eq | BinaryOp::Ne);
                 let comparable = match (l.ty, r.ty) {
-                    (a, b) if a == b => !ordering || matches!(a, Type::Number | Type::Duration | Type::Attribute),
+                    (a, b) if a == b => {
+                        matches!(a, Type::Number | Type::Duration | Type::Attribute)
+                            || !ordering && matches!(a, Type::String | Type::Bool)
+                    }
                     (Type::Attribute, b) | (b, Type::Attribute) => {
                         if ordering {
                             b == Type::Number

@@ -6,6 +6,7 @@ mod files;
 mod fmt;
 mod replay;
 mod serve;
+mod test;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -64,6 +65,8 @@ enum Command {
     Replay(replay::Args),
     /// Serve live evaluation over HTTP.
     Serve(serve::Args),
+    /// Run the inline tests of policies, with rule coverage.
+    Test(test::Args),
     /// Rewrite policies in the canonical layout.
     Fmt {
         #[arg(required = true)]
@@ -89,6 +92,7 @@ pub fn main() -> ExitCode {
         Command::Eval { policy, conversation, context, explain, format } => {
             eval::run(&policy, &conversation, context.as_deref(), explain, format)
         }
+        Command::Test(args) => test::run(args),
         Command::Replay(args) => replay::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Fmt { paths, check } => fmt::run(&paths, check),

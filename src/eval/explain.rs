@@ -7,8 +7,9 @@ use std::ops::Deref;
 use serde::Serialize;
 
 use super::program::{NodeId, Op};
-use super::session::Session;
-use super::Policy;
+use super::session::{Attributes, Session};
+use super::{Context, Decision, Policy};
+use crate::transcript::Conversation;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Explanation {
@@ -73,7 +74,7 @@ impl<P: Deref<Target = Policy> + Clone> Session<P> {
         } else {
             children_ids
                 .into_iter()
-                .filter(|c| !is_constant(program.nodes.get(*c as usize).map(|n| &n.op)))
+                .filter(|c| !is_constant(program, *c))
                 .map(|c| self.explain_node(c, depth + 1))
                 .collect()
         };
@@ -81,8 +82,12 @@ impl<P: Deref<Target = Policy> + Clone> Session<P> {
     }
 }
 
-fn is_constant(op: Option<&Op>) -> bool {
-    matches!(op, Some(Op::Bool(_) | Op::Number(_) | Op::String(_) | Op::List(_) | Op::Inert))
+fn is_constant(program: &super::program::Program, id: NodeId) -> bool {
+    match program.nodes.get(id as usize).map(|n| &n.op) {
+        Some(Op::Bool(_) | Op::Number(_) | Op::String(_) | Op::List(_) | Op::Inert) => true,
+        Some(Op::Neg(x) | Op::Paren(x)) => is_constant(program, *x),
+        _ => false,
+    }
 }
 
 /// The source text of a span on one line, shortened when long.
@@ -122,4 +127,24 @@ fn render_node(node: &ExplainNode, prefix: &str, last: bool, out: &mut String) {
     for (i, c) in node.children.iter().enumerate() {
         render_node(c, &child_prefix, i + 1 == count, out);
     }
+}
+
+/// Runs a session and keeps the explanation taken at the deciding message.
+pub fn evaluate_explained(policy: &Policy, c: &Conversation, context: &Context) -> (Decision, Explanation) {
+    let mut session = policy.session(Attributes::of(c), context.clone());
+    let mut explanation = None;
+    let mut decided_at = None;
+    for m in &c.messages {
+        let d = session.push(m);
+        let escalated = d.is_escalation();
+        if d.at_message != decided_at {
+            decided_at = d.at_message;
+            explanation = Some(session.explain());
+        }
+        if escalated {
+            break;
+        }
+    }
+    let explanation = explanation.unwrap_or_else(|| session.explain());
+    (session.into_decision(), explanation)
 }

@@ -128,14 +128,27 @@ impl<P: Deref<Target = Policy> + Clone> Session<P> {
     pub fn push(&mut self, message: &Message) -> &Decision {
         self.messages = self.messages.saturating_add(1);
         let n = self.messages;
-        let ts = message.timestamp.map(|t| t.as_millisecond());
+        // The conversation's clock: a message without a timestamp, or with one earlier
+        // than the clock, happens when the message before it did. Windows then stay
+        // suffixes of the conversation and evaluation never sees time run backwards.
+        let ts = match (message.timestamp.map(|t| t.as_millisecond()), self.last_ts) {
+            (Some(t), Some(last)) => Some(t.max(last)),
+            (Some(t), None) => Some(t),
+            (None, last) => last,
+        };
         if let Some(t) = ts {
             if self.first_ts.is_none() {
                 self.first_ts = Some(t);
+                // Messages from before the clock was known happened at its start.
+                for state in &mut self.slots {
+                    for e in state.entries.iter_mut().filter(|e| e.ts.is_none()) {
+                        e.ts = Some(t);
+                    }
+                }
             }
-            self.gap_ms = self.last_ts.map_or(0.0, |last| (t - last).max(0) as f64);
+            self.gap_ms = self.last_ts.map_or(0.0, |last| (t - last) as f64);
             self.last_ts = Some(t);
-            self.now = message.timestamp;
+            self.now = jiff::Timestamp::from_millisecond(t).ok();
         } else {
             self.gap_ms = 0.0;
         }
@@ -416,7 +429,7 @@ impl<P: Deref<Target = Policy> + Clone> Session<P> {
     }
 }
 
-fn slot_sees(filter: RoleFilter, role: Role) -> bool {
+pub(crate) fn slot_sees(filter: RoleFilter, role: Role) -> bool {
     matches!(
         (filter, role),
         (RoleFilter::Messages, _)
@@ -441,7 +454,7 @@ pub(crate) fn message_sentiment(message: &Message) -> f64 {
     message.sentiment.unwrap_or_else(|| sentiment::compound(&message.text))
 }
 
-fn feature(
+pub(crate) fn feature(
     slot: &Slot,
     state: &SlotState,
     message: &Message,
@@ -502,16 +515,13 @@ fn feature(
         }
         Feature::Repeat { similarity } => {
             let fp = Fingerprint::new(&message.text);
-            let mut best: Option<(f64, u32)> = None;
-            for earlier in &state.entries {
-                if let Some(other) = &earlier.fingerprint {
-                    let s = fp.similarity(other);
-                    if s >= *similarity && best.is_none_or(|(b, _)| s > b) {
-                        best = Some((s, earlier.message));
-                    }
-                }
-            }
-            if let Some((s, of)) = best {
+            // The latest similar message: it stays in the window longest, so "repeats an
+            // earlier message still in the window" holds exactly while it is there.
+            let latest = state.entries.iter().rev().find_map(|earlier| {
+                let s = fp.similarity(earlier.fingerprint.as_ref()?);
+                (s >= *similarity).then_some((s, earlier.message))
+            });
+            if let Some((s, of)) = latest {
                 e.hit = true;
                 e.value = s;
                 e.aux = of;
@@ -593,7 +603,7 @@ fn fold(slot: &Slot, state: &mut SlotState) {
 }
 
 /// Least-squares slope of values against their position (0 for fewer than two).
-fn slope(values: impl Iterator<Item = f64> + Clone) -> f64 {
+pub(crate) fn slope(values: impl Iterator<Item = f64> + Clone) -> f64 {
     let n = values.clone().count();
     if n < 2 {
         return 0.0;

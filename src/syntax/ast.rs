@@ -370,6 +370,6 @@ pub enum Expected {
     Nothing,
     NoEscalation { before: Option<Node<u32>> },
     Escalate { queue: Ident, priority: Option<Ident> },
-    Offer { via: Option<Ident> },
+    Offer { via: Option<Ident>, priority: Option<Ident> },
     Flag { label: Node<String> },
 }

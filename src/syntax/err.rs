@@ -155,19 +155,55 @@ pub fn from_pest(err: pest::error::Error<Rule>, source: &str) -> SyntaxError {
     let len = found_len(source, pos);
     let (expected, help) = match &err.variant {
         ErrorVariant::ParsingError { positives, .. } => {
-            let mut names: Vec<&str> = positives.iter().map(|r| human_rule(*r)).collect();
+            // Comments are allowed almost everywhere: naming them helps nobody.
+            let mut names: Vec<String> = positives
+                .iter()
+                .filter(|r| !matches!(r, Rule::COMMENT | Rule::policy))
+                .map(|r| human_rule(*r).to_string())
+                .collect();
+            // Literal tokens help where no rule names the place ("expected `when`"); where a
+            // value or name is expected they only repeat its first characters.
+            let values_expected = positives.iter().any(|r| {
+                matches!(
+                    r,
+                    Rule::expr | Rule::primary | Rule::string | Rule::ident | Rule::role | Rule::selector | Rule::count
+                )
+            });
+            if let Some(attempts) = err.parse_attempts().filter(|_| !values_expected) {
+                for token in attempts.expected_tokens() {
+                    let token = token.to_string();
+                    let literal = !token.trim().is_empty()
+                        && !token.contains("..")
+                        && token.chars().all(|c| c.is_ascii_graphic())
+                        && !matches!(token.as_str(), "#" | "\\" | "_");
+                    let described = names.iter().any(|n| n.starts_with(&format!("`{token} ")));
+                    if literal && !described {
+                        names.push(format!("`{token}`"));
+                    }
+                }
+            }
             names.sort_unstable();
             names.dedup();
-            // A header-only hint is the most common first mistake.
-            let help = if positives.contains(&Rule::header) {
-                Some("a policy file starts with `policy \"name\" version 1`".to_string())
-            } else if positives.iter().any(|r| matches!(r, Rule::string | Rule::string_inner))
-                && source.get(pos..).is_some_and(|r| r.starts_with('\''))
+            let rest = source.get(pos..).unwrap_or("");
+            let help = if positives.iter().any(|r| matches!(r, Rule::header | Rule::policy))
+                || (pos == 0
+                    || source.get(..pos).is_some_and(|b| b.trim().lines().all(|l| l.trim_start().starts_with('#'))))
+                    && !rest.trim_start().starts_with("policy")
             {
+                Some("a policy file starts with `policy \"name\" version 1`".to_string())
+            } else if rest.starts_with("&&")
+                || rest.starts_with("||")
+                || rest.starts_with('!') && !rest.starts_with("!=")
+            {
+                Some("conditions are joined with the words `and`, `or` and `not`".to_string())
+            } else if rest.starts_with('\'') {
                 Some("strings use double quotes: \"like this\"".to_string())
+            } else if rest.starts_with('"') {
+                Some("this string is not closed: end it with `\"` on the same line".to_string())
             } else {
                 None
             };
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
             (join_alternatives(&names), help)
         }
         ErrorVariant::CustomError { message } => (message.clone(), None),

@@ -17,7 +17,7 @@ pub fn format_policy(policy: &Policy, source: &str) -> String {
         .into_iter()
         .map(|s| (s.offset(), source.get(s.offset()..s.offset() + s.len()).unwrap_or("#").trim_end().to_string()))
         .collect();
-    let mut f = Formatter { out: String::new(), source, comments, next: 0 };
+    let mut f = Formatter { out: String::new(), source, comments, next: 0, last_end: 0 };
     f.policy(policy);
     f.out
 }
@@ -29,6 +29,8 @@ struct Formatter<'s> {
     comments: Vec<(usize, String)>,
     /// The first comment not yet printed.
     next: usize,
+    /// Where the last printed item or comment ended in the source.
+    last_end: usize,
 }
 
 impl Formatter<'_> {
@@ -40,14 +42,36 @@ impl Formatter<'_> {
         self.out.push('\n');
     }
 
-    /// Prints the comments that come before `offset`, each on its own line.
+    /// Prints the comments that come before `offset`, each on its own line, keeping
+    /// one blank line where the source had any between them.
     fn leading(&mut self, offset: usize, indent: usize) {
         while let Some((at, text)) = self.comments.get(self.next).cloned() {
             if at >= offset {
                 break;
             }
+            if self.blank_before(at) {
+                self.blank();
+            }
             self.line(indent, &text);
+            self.last_end = at + text.len();
             self.next += 1;
+        }
+    }
+
+    /// Whether the source has a blank line between the last printed thing and `offset`.
+    fn blank_before(&self, offset: usize) -> bool {
+        let gap = self.source.get(self.last_end.min(offset)..offset).unwrap_or("");
+        gap.split('\n')
+            .skip(1)
+            .collect::<Vec<_>>()
+            .split_last()
+            .is_some_and(|(_, middle)| middle.iter().any(|l| l.trim().is_empty()))
+    }
+
+    /// One blank line, never two, never at the start of a block.
+    fn blank(&mut self) {
+        if !self.out.is_empty() && !self.out.ends_with("\n\n") && !self.out.ends_with("{\n") {
+            self.out.push('\n');
         }
     }
 
@@ -62,6 +86,7 @@ impl Formatter<'_> {
                 self.out.push_str("  ");
                 self.out.push_str(&text);
                 self.out.push('\n');
+                self.last_end = at + text.len();
                 self.next += 1;
             }
         }
@@ -71,14 +96,20 @@ impl Formatter<'_> {
         self.leading(p.name.span.offset(), 0);
         self.line(0, &format!("policy {} version {}", string(&p.name.node), p.version.node));
         self.trailing(end(p.version.span));
+        self.last_end = end(p.version.span);
         let mut previous_was_let = false;
         for item in &p.items {
             let is_let = matches!(item, Item::Let(_));
+            // Lets may sit together; everything else is one blank line apart.
             if !(is_let && previous_was_let) {
-                self.out.push('\n');
+                self.blank();
             }
             previous_was_let = is_let;
             self.leading(item.span().offset(), 0);
+            if self.blank_before(item.span().offset()) {
+                self.blank();
+            }
+            self.last_end = end(item.span());
             match item {
                 Item::Queues(q) => self.queues(q),
                 Item::Let(l) => {
@@ -252,13 +283,13 @@ fn expr_block(e: &Expr, column: usize, indent: usize) -> String {
             let mut s = String::new();
             for (i, (op, part)) in parts.iter().enumerate() {
                 if i == 0 {
-                    s.push_str(&expr(part));
+                    s.push_str(&expr_block(part, column, indent));
                 } else {
                     s.push('\n');
                     s.push_str(&continuation);
                     s.push_str(op.symbol());
                     s.push(' ');
-                    s.push_str(&expr(part));
+                    s.push_str(&expr_block(part, continuation.len() + op.symbol().len() + 1, indent + 2));
                 }
             }
             return s;
@@ -354,8 +385,16 @@ fn test_line(l: &TestLine) -> String {
                     Some(p) => format!("escalate to {} priority {}", queue.node, p.node),
                     None => format!("escalate to {}", queue.node),
                 },
-                Expected::Offer { via: Some(q) } => format!("offer human via {}", q.node),
-                Expected::Offer { via: None } => "offer human".to_string(),
+                Expected::Offer { via, priority } => {
+                    let mut s = "offer human".to_string();
+                    if let Some(q) = via {
+                        s.push_str(&format!(" via {}", q.node));
+                    }
+                    if let Some(p) = priority {
+                        s.push_str(&format!(" priority {}", p.node));
+                    }
+                    s
+                }
                 Expected::Flag { label } => format!("flag {}", string(&label.node)),
             });
             if !e.by.is_empty() {

@@ -42,9 +42,20 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
 /// Parses a policy's text into its AST, or the first syntax error.
 pub fn parse_policy(source: &str) -> Result<Policy> {
     check_nesting(source)?;
+    // Keep the literal tokens pest tried, so syntax errors can name keywords like `when`.
+    pest::set_error_detail(true);
     let mut pairs = HandoffParser::parse(Rule::policy, source).map_err(|e| from_pest(e, source))?;
+    let comments: Vec<(usize, usize)> = pairs
+        .clone()
+        .flatten()
+        .filter(|p| p.as_rule() == Rule::COMMENT)
+        .map(|p| (p.as_span().start(), p.as_span().end()))
+        .collect();
+    COMMENTS.with(|c| *c.borrow_mut() = comments);
     let policy = pairs.next().ok_or_else(|| internal(0, "empty parse"))?;
-    build_policy(policy)
+    let built = build_policy(policy);
+    COMMENTS.with(|c| c.borrow_mut().clear());
+    built
 }
 
 /// Parses one expression (used by tests and tools).
@@ -100,9 +111,25 @@ fn check_nesting(source: &str) -> Result<()> {
             b'-' | b'!' => {
                 prefix_run += 1;
             }
-            b'n' if source.get(i..i + 4) == Some("not ") => {
+            b'n' if source.get(i..i + 3) == Some("not")
+                && bytes.get(i + 3).is_some_and(|c| c.is_ascii_whitespace() || *c == b'(')
+                && (i == 0 || bytes.get(i - 1).is_some_and(|c| !c.is_ascii_alphanumeric() && *c != b'_')) =>
+            {
                 prefix_run += 1;
-                i += 3;
+                i += 2;
+            }
+            b'/' if regex_may_start(bytes.get(..i).unwrap_or(&[])) => {
+                // Skip a regex literal: its brackets and dashes are not nesting.
+                i += 1;
+                while let Some(&c) = bytes.get(i) {
+                    if c == b'\\' {
+                        i += 1;
+                    } else if c == b'/' || c == b'\n' {
+                        break;
+                    }
+                    i += 1;
+                }
+                prefix_run = 0;
             }
             c if c.is_ascii_whitespace() => {}
             _ => prefix_run = 0,
@@ -115,9 +142,35 @@ fn check_nesting(source: &str) -> Result<()> {
     Ok(())
 }
 
+/// Whether a `/` after this text starts a regex literal rather than dividing.
+fn regex_may_start(before: &[u8]) -> bool {
+    let text = std::str::from_utf8(before).unwrap_or("").trim_end();
+    text.ends_with("matches") || text.ends_with(['(', '[', ',', ':', '=']) || text.ends_with("mentions")
+}
+
+thread_local! {
+    /// The comments of the policy being built, as (start, end), sorted. pest puts the
+    /// whitespace and comments skipped before an absent optional part inside the
+    /// enclosing pair's span; spans are trimmed back to the last real token.
+    static COMMENTS: std::cell::RefCell<Vec<(usize, usize)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 fn span_of(pair: &Pair<'_, Rule>) -> SourceSpan {
     let s = pair.as_span();
-    (s.start(), s.end() - s.start()).into()
+    let start = s.start();
+    let text = s.as_str();
+    let mut end = start + text.trim_end().len();
+    COMMENTS.with(|c| {
+        let comments = c.borrow();
+        while let Ok(i) = comments.binary_search_by_key(&end, |&(_, e)| e) {
+            let Some(&(cstart, _)) = comments.get(i) else { break };
+            if cstart < start {
+                break;
+            }
+            end = start + text.get(..cstart - start).unwrap_or("").trim_end().len();
+        }
+    });
+    (start, end.max(start) - start).into()
 }
 
 fn internal(pos: usize, what: &str) -> SyntaxError {
@@ -594,11 +647,16 @@ fn build_expectation(pair: &Pair<'_, Rule>) -> Result<Expectation> {
             Expected::Escalate { queue, priority }
         }
         Rule::expect_offer => {
-            let via = match children(&what).next() {
-                Some(v) => Some(build_ident(&next(&mut children(&v), &v)?)),
-                None => None,
-            };
-            Expected::Offer { via }
+            let (mut via, mut priority) = (None, None);
+            for part in children(&what) {
+                let id = build_ident(&next(&mut children(&part), &part)?);
+                if part.as_rule() == Rule::via {
+                    via = Some(id);
+                } else {
+                    priority = Some(id);
+                }
+            }
+            Expected::Offer { via, priority }
         }
         _ => Expected::Flag { label: build_string(next(&mut children(&what), &what)?)? },
     };
