@@ -25,6 +25,9 @@ use serde_json::{json, Value};
 
 type Error = Box<dyn std::error::Error>;
 
+/// Writes one data set's conversations.
+type Converter = fn(&Path, &mut Sink) -> Result<(), Error>;
+
 fn main() -> ExitCode {
     let mut data = PathBuf::from("../shared/data");
     let mut out = None;
@@ -43,7 +46,7 @@ fn main() -> ExitCode {
         eprintln!("usage: convert_shared [--data DIR] --out DIR");
         return ExitCode::from(2);
     };
-    let converters: [(&str, fn(&Path, &mut Sink) -> Result<(), Error>); 8] = [
+    let converters: [(&str, Converter); 8] = [
         ("multidogo", multidogo_turns),
         ("multidogo-dialogues", multidogo_dialogues),
         ("abcd", abcd),

@@ -22,7 +22,10 @@ fn main() -> ExitCode {
         let parsed = match arg.as_str() {
             "--count" => args.next().and_then(|v| v.parse().ok()).map(|v| count = v),
             "--seed" => args.next().and_then(|v| v.parse().ok()).map(|v| seed = v),
-            "--sentiment" => Some(sentiment = true),
+            "--sentiment" => {
+                sentiment = true;
+                Some(())
+            }
             _ => None,
         };
         if parsed.is_none() {
