@@ -44,6 +44,22 @@ pub struct Message {
     pub entities: Map<String, Value>,
 }
 
+impl Message {
+    /// A message with no timestamp or annotations, as a live service might
+    /// build one before handing it to a `Session`.
+    pub fn new(role: Role, text: impl Into<String>) -> Message {
+        Message {
+            role,
+            text: text.into(),
+            timestamp: None,
+            intent: None,
+            confidence: None,
+            sentiment: None,
+            entities: Map::new(),
+        }
+    }
+}
+
 /// Who wrote a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]

@@ -12,6 +12,8 @@ const HUMAN_WORDS: &[&str] =
 impl<'p> Checker<'p> {
     pub(super) fn lint_rules(&mut self) {
         let rules = self.checked_rules.clone();
+        // Outcome keys once per rule: comparing every pair is quadratic in rules.
+        let keys: Vec<OutcomeKey> = rules.iter().map(|(r, _)| outcome_key(&r.outcome.node)).collect();
         for (i, (rule, constant)) in rules.iter().enumerate() {
             if *constant == Some(false) {
                 self.report(CheckError::UnreachableRule {
@@ -21,11 +23,12 @@ impl<'p> Checker<'p> {
                 });
                 continue;
             }
-            let earlier = rules.iter().take(i).find(|(e, e_const)| {
-                same_outcome(&e.outcome.node, &rule.outcome.node)
-                    && (*e_const == Some(true) || implies(&rule.when, &e.when))
-            });
-            if let Some((e, _)) = earlier {
+            let key = keys.get(i);
+            let earlier =
+                rules.iter().zip(&keys).take(i).find(|((e, e_const), k)| {
+                    Some(*k) == key && (*e_const == Some(true) || implies(&rule.when, &e.when))
+                });
+            if let Some(((e, _), _)) = earlier {
                 self.report(CheckError::ShadowedRule {
                     name: rule.name.node.clone(),
                     earlier: e.name.node.clone(),
@@ -84,19 +87,18 @@ impl<'p> Checker<'p> {
     }
 }
 
-/// Same action, queue, fallback and priority; the reason does not matter.
-fn same_outcome(a: &Outcome, b: &Outcome) -> bool {
-    let key = |o: &Outcome| {
-        let mut mods: Vec<String> = o
-            .modifiers
-            .iter()
-            .filter(|m| !matches!(m.node, Modifier::Reason(_)))
-            .map(|m| format!("{:?}", m.node))
-            .collect();
-        mods.sort();
-        (o.kind, o.target.as_ref().map(|t| t.node.clone()), mods)
-    };
-    key(a) == key(b)
+type OutcomeKey = (OutcomeKind, Option<String>, Vec<String>);
+
+/// Action, queue, fallback and priority; the reason does not matter.
+fn outcome_key(o: &Outcome) -> OutcomeKey {
+    let mut mods: Vec<String> = o
+        .modifiers
+        .iter()
+        .filter(|m| !matches!(m.node, Modifier::Reason(_)))
+        .map(|m| format!("{:?}", m.node))
+        .collect();
+    mods.sort();
+    (o.kind, o.target.as_ref().map(|t| t.node.clone()), mods)
 }
 
 /// Whether `later` can only hold when `earlier` holds: the same condition, or a

@@ -1,11 +1,139 @@
-//! `handoff serve` (not yet implemented).
+//! `handoff serve`: runs the HTTP sidecar (see `crate::serve`) until Ctrl-C or
+//! SIGTERM, logging JSON lines to stderr.
 
-use super::EXIT_USAGE;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::{EXIT_FAIL, EXIT_OK, EXIT_USAGE};
+use crate::render;
+use crate::serve::{self, ServeConfig, StartError, DEFAULT_BIND};
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// The policy file; reloaded when it changes and on SIGHUP.
+    #[arg(long)]
+    policy: PathBuf,
+    /// Address to listen on. Loopback by default; anything else should have a token.
+    #[arg(long, default_value = DEFAULT_BIND)]
+    bind: SocketAddr,
+    /// Default evaluation context (JSON) for requests that bring none.
+    #[arg(long)]
+    context: Option<PathBuf>,
+    /// Live conversations kept at once; the least recently used is evicted past this.
+    #[arg(long, default_value_t = 10_000)]
+    max_sessions: usize,
+    /// Evict a live conversation untouched for this long (e.g. 90s, 15m, 2h).
+    #[arg(long, default_value = "15m", value_parser = serve::parse_duration)]
+    session_idle: Duration,
+    /// Most messages in one conversation.
+    #[arg(long, default_value_t = 1_000)]
+    max_messages: u32,
+    /// Largest request body (e.g. 64KiB, 1MiB).
+    #[arg(long, default_value = "1MiB", value_parser = serve::parse_size)]
+    max_body: usize,
+    /// File holding a bearer token every endpoint but /healthz requires.
+    #[arg(long)]
+    token_file: Option<PathBuf>,
+    /// Do not reload when the policy file changes (SIGHUP still reloads).
+    #[arg(long)]
+    no_watch: bool,
+}
 
-pub fn run(_args: Args) -> u8 {
-    eprintln!("handoff serve: not yet implemented");
-    EXIT_USAGE
+pub fn run(args: Args) -> u8 {
+    init_logging();
+    let config = match config(args) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    if !config.bind.ip().is_loopback() && config.token.is_none() {
+        tracing::warn!(bind = %config.bind, "listening beyond loopback without --token-file: anyone who can reach it can use it");
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return EXIT_FAIL;
+        }
+    };
+    runtime.block_on(serve_until_stopped(config))
+}
+
+async fn serve_until_stopped(config: ServeConfig) -> u8 {
+    let server = match serve::start(config).await {
+        Ok(s) => s,
+        Err(StartError::Policy(e)) => {
+            eprint!("{}", render::graphical(e.as_ref()));
+            return EXIT_USAGE;
+        }
+        Err(e @ StartError::Config(_)) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_FAIL;
+        }
+    };
+    stopped().await;
+    tracing::info!("shutting down; letting requests in flight finish");
+    match server.shutdown().await {
+        Ok(()) => EXIT_OK,
+        Err(e) => {
+            tracing::error!(error = %e, "server stopped with an error");
+            EXIT_FAIL
+        }
+    }
+}
+
+/// Resolves on Ctrl-C or (on Unix) SIGTERM.
+async fn stopped() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+fn config(args: Args) -> Result<ServeConfig, String> {
+    let mut c = ServeConfig::new(args.policy);
+    c.bind = args.bind;
+    c.context = super::eval::load_context(args.context.as_deref())?;
+    c.max_sessions = args.max_sessions;
+    c.session_idle = args.session_idle;
+    c.max_messages = args.max_messages;
+    c.max_body = args.max_body;
+    c.token = match args.token_file {
+        Some(path) => {
+            let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            Some(text.trim().to_string())
+        }
+        None => None,
+    };
+    c.watch = !args.no_watch;
+    c.reload_on_sighup = true;
+    c.validate()?;
+    Ok(c)
+}
+
+/// JSON lines on stderr; `RUST_LOG` picks the level (info by default).
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_current_span(false)
+        .try_init();
 }

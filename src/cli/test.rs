@@ -143,6 +143,11 @@ pub fn text(reports: &[FileReport], totals: &Totals) -> String {
                 }
             }
             if let Some(x) = &t.explanation {
+                // Only the rules that fired or were expected, unless none did.
+                let mut x = x.clone();
+                if !t.relevant_rules.is_empty() {
+                    x.rules.retain(|r| t.relevant_rules.contains(&r.rule));
+                }
                 for line in x.render().lines() {
                     let _ = writeln!(out, "       | {line}");
                 }

@@ -6,9 +6,9 @@ use std::collections::HashMap;
 use miette::SourceSpan;
 
 use super::program::*;
-use crate::check::builtins::{self, Function};
+use crate::check::builtins::{self, Function, Variable};
 use crate::check::typeck::build_regex;
-use crate::signals::phrases::PhraseSet;
+use crate::signals::phrase_index::{PhraseIndex, PhraseList};
 use crate::syntax::ast::{self, Argument, BinaryOp, Expr, ExprKind, Item, Modifier, OutcomeKind, Selector, UnaryOp};
 
 /// Compiles a policy the checker accepted. Errors here mean the checker let
@@ -22,6 +22,7 @@ pub fn compile(policy: &ast::Policy) -> Result<Program, String> {
         lets: HashMap::new(),
         let_nodes: HashMap::new(),
         let_names: Vec::new(),
+        phrase_lists: Vec::new(),
         depth: 0,
     };
     for item in &policy.items {
@@ -45,7 +46,8 @@ pub fn compile(policy: &ast::Policy) -> Result<Program, String> {
         if let Item::Rule(r) = item {
             let condition = c.expr(&r.when)?;
             let mut slots = Vec::new();
-            c.collect_slots(condition, &mut slots);
+            let (mut reads_turns, mut reads_time) = (false, false);
+            c.collect_inputs(condition, &mut slots, &mut reads_turns, &mut reads_time);
             slots.sort_unstable();
             slots.dedup();
             rules.push(CompiledRule {
@@ -57,6 +59,8 @@ pub fn compile(policy: &ast::Policy) -> Result<Program, String> {
                     _ => None,
                 }),
                 slots,
+                reads_turns,
+                reads_time,
             });
         }
     }
@@ -77,6 +81,7 @@ pub fn compile(policy: &ast::Policy) -> Result<Program, String> {
         queues: c.queues,
         let_names: c.let_names,
         needs_sentiment,
+        phrases: PhraseIndex::new(&c.phrase_lists),
         max_window,
     })
 }
@@ -89,6 +94,7 @@ struct Compiler<'a> {
     lets: HashMap<String, &'a ast::LetDecl>,
     let_nodes: HashMap<String, NodeId>,
     let_names: Vec<String>,
+    phrase_lists: Vec<PhraseList>,
     depth: usize,
 }
 
@@ -171,12 +177,19 @@ impl<'a> Compiler<'a> {
             }
             ExprKind::Mentions { messages, phrases, unless_negated } => {
                 let list = self.strings(phrases)?;
-                let feature = Feature::Mentions {
-                    phrases: PhraseSet::new(&list),
-                    list: list.clone(),
-                    unless_negated: *unless_negated,
-                };
                 let key = format!("mentions {list:?} {unless_negated}");
+                let index = match self
+                    .phrase_lists
+                    .iter()
+                    .position(|l| l.phrases == list && l.unless_negated == *unless_negated)
+                {
+                    Some(i) => i,
+                    None => {
+                        self.phrase_lists.push(PhraseList { phrases: list.clone(), unless_negated: *unless_negated });
+                        self.phrase_lists.len() - 1
+                    }
+                };
+                let feature = Feature::Mentions { index: index as u32, list };
                 Op::Signal(self.slot(&messages.node, feature, Fold::Any, key))
             }
             ExprKind::Matches { messages, regex } => {
@@ -334,15 +347,17 @@ impl<'a> Compiler<'a> {
         Ok(self.push(op, span))
     }
 
-    /// The signals a node reads, through lets.
-    fn collect_slots(&self, id: NodeId, out: &mut Vec<SlotId>) {
+    /// What a node reads that can change during a conversation, through lets.
+    fn collect_inputs(&self, id: NodeId, slots: &mut Vec<SlotId>, turns: &mut bool, time: &mut bool) {
         let Some(node) = self.nodes.get(id as usize) else { return };
         match &node.op {
-            Op::Signal(s) => out.push(*s),
-            Op::Not(x) | Op::Neg(x) | Op::Let(_, x) | Op::Paren(x) => self.collect_slots(*x, out),
+            Op::Signal(s) => slots.push(*s),
+            Op::Variable(Variable::Turns) => *turns = true,
+            Op::Variable(Variable::Duration | Variable::SincePrevious) | Op::Open(_) | Op::InHours(_) => *time = true,
+            Op::Not(x) | Op::Neg(x) | Op::Let(_, x) | Op::Paren(x) => self.collect_inputs(*x, slots, turns, time),
             Op::And(a, b) | Op::Or(a, b) | Op::Cmp(_, a, b) | Op::In(a, b) | Op::Arith(_, a, b) => {
-                self.collect_slots(*a, out);
-                self.collect_slots(*b, out);
+                self.collect_inputs(*a, slots, turns, time);
+                self.collect_inputs(*b, slots, turns, time);
             }
             _ => {}
         }

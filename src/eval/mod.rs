@@ -22,6 +22,27 @@ pub use session::{Attributes, Session};
 
 /// A checked policy compiled for evaluation. `Send + Sync`: share it across
 /// threads behind an `Arc` (or a plain reference), no locks needed.
+///
+/// Loading checks the policy first; a policy with errors never compiles, and
+/// the error holds every diagnostic:
+///
+/// ```
+/// use handoff::Policy;
+///
+/// let source = "policy \"support\" version 1\nqueues {\n  general \"General\"\n}\n\
+///               rule r {\n  when turns >= 3\n  escalate to billing\n}\n";
+/// let error = Policy::from_source("support.handoff", source).unwrap_err();
+/// assert_eq!(error.errors.len(), 1);
+/// let report = handoff::render::plain(&error); // what `handoff check` prints
+/// assert!(report.contains("billing"), "{report}");
+///
+/// let fixed = source.replace("billing", "general");
+/// let policy = Policy::from_source("support.handoff", &fixed).unwrap();
+/// assert_eq!((policy.name(), policy.version()), ("support", 1));
+/// assert_eq!(policy.hash().len(), 64); // SHA-256 of the text, hex
+/// // Warnings do not stop a policy: this one has no rule for "I want a person".
+/// assert_eq!(policy.warnings().len(), 1);
+/// ```
 #[derive(Debug)]
 pub struct Policy {
     program: Program,

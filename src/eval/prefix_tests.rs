@@ -5,7 +5,7 @@ use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 
 use super::program::{Feature, Fold, Program};
-use super::session::{feature, slope, slot_sees, Entry, SlotState};
+use super::session::{feature, slope, slot_sees, Entry, MessageCache, SlotState};
 use super::*;
 use crate::signals::similarity::Fingerprint;
 use crate::syntax::ast::Window;
@@ -145,8 +145,8 @@ fn naive_slots(program: &Program, prefix: &[Message]) -> Vec<SlotState> {
                     continue;
                 }
                 let ts = raw.get(i).copied().flatten().or(first);
-                let mut sentiment = None;
-                let mut e = feature(slot, &SlotState::default(), m, i as u32 + 1, ts, &mut sentiment);
+                let mut cache = MessageCache::default();
+                let mut e = feature(program, slot, &SlotState::default(), m, i as u32 + 1, ts, &mut cache);
                 e.ts = ts;
                 all.push(e);
             }

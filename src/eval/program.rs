@@ -6,7 +6,7 @@ use regex::Regex;
 use serde::Serialize;
 
 use crate::check::builtins::Variable;
-use crate::signals::phrases::PhraseSet;
+use crate::signals::phrase_index::PhraseIndex;
 use crate::syntax::ast::{AttributeRoot, RoleFilter, Window};
 
 pub type NodeId = u32;
@@ -67,10 +67,10 @@ pub struct ExprNode {
 /// What a signal computes from each message it sees.
 #[derive(Debug)]
 pub enum Feature {
+    /// A list of the policy's phrase index, and its phrases (for evidence).
     Mentions {
-        phrases: PhraseSet,
+        index: u32,
         list: Vec<String>,
-        unless_negated: bool,
     },
     Matches(Regex),
     Sentiment,
@@ -155,8 +155,13 @@ pub struct CompiledRule {
     pub condition: NodeId,
     pub action: Action,
     pub reason: Option<String>,
-    /// The signals the condition reads, for evidence.
+    /// The signals the condition reads, for evidence and to skip re-evaluating
+    /// a rule when none of its inputs changed.
     pub slots: Vec<SlotId>,
+    /// Whether the condition reads `turns`.
+    pub reads_turns: bool,
+    /// Whether it reads the clock (`duration`, `since_previous`, `open`, `in_hours`).
+    pub reads_time: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -175,6 +180,8 @@ pub struct Program {
     pub let_names: Vec<String>,
     /// Whether any signal reads sentiment (skip the analyser otherwise).
     pub needs_sentiment: bool,
+    /// Every `mentions` list, scanned once per message.
+    pub phrases: PhraseIndex,
     /// The longest `last N` window per role, and whether any `within` exists.
     pub max_window: usize,
 }

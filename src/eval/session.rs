@@ -13,6 +13,8 @@ use super::decision::{ActionKind, Decision, Evidence, FiredRule};
 use super::program::*;
 use super::value::Val;
 use super::Policy;
+use crate::signals::phrase_index::Scratch;
+use crate::signals::phrases::PhraseMatch;
 use crate::signals::{fallback, sentiment, similarity::Fingerprint};
 use crate::syntax::ast::{AttributeRoot, RoleFilter, Window};
 use crate::transcript::{Conversation, Message, Role};
@@ -71,6 +73,42 @@ impl Attributes {
 }
 
 /// Evaluates a policy message by message. `P` is `&Policy` or `Arc<Policy>`.
+///
+/// A session keeps each signal's window, not the conversation, so a message
+/// costs the same however long the conversation is. Hold it with an
+/// `Arc<Policy>` to keep it beside the policy in a long-lived store: it keeps
+/// deciding with the policy it started with even if the service loads another.
+///
+/// ```
+/// use std::sync::Arc;
+/// use handoff::{ActionKind, Attributes, Context, Message, Policy, Role, Session};
+///
+/// let policy = Arc::new(Policy::from_source("billing.handoff", r#"
+/// policy "billing" version 1
+///
+/// queues {
+///   billing "Billing"
+/// }
+///
+/// rule gold_refunds {
+///   when customer.any matches /refund/i and customer.tier == "gold"
+///   escalate to billing priority high reason "Gold customer wants a refund"
+/// }
+/// "#)?);
+///
+/// let mut attributes = Attributes::default();
+/// attributes.customer.insert("tier".into(), "gold".into());
+/// let mut session = Session::new(Arc::clone(&policy), attributes, Context::default());
+///
+/// let decision = session.push(&Message::new(Role::Customer, "Hello"));
+/// assert_eq!(decision.action, ActionKind::None);
+/// session.push(&Message::new(Role::Bot, "Hi! What can I do for you?"));
+/// let decision = session.push(&Message::new(Role::Customer, "I'd like a refund"));
+/// assert_eq!(decision.label(), "escalate:billing");
+/// assert_eq!((decision.at_message, decision.messages), (Some(3), 3));
+/// assert_eq!(session.messages(), 3);
+/// # Ok::<(), handoff::PolicyError>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Session<P: Deref<Target = Policy> + Clone> {
     policy: P,
@@ -85,6 +123,9 @@ pub struct Session<P: Deref<Target = Policy> + Clone> {
     pub(crate) slots: Vec<SlotState>,
     fired: Vec<bool>,
     decision: Decision,
+    cache: MessageCache,
+    /// Which signals changed value with the latest message.
+    changed: Vec<bool>,
 }
 
 impl<P: Deref<Target = Policy> + Clone> Session<P> {
@@ -93,6 +134,7 @@ impl<P: Deref<Target = Policy> + Clone> Session<P> {
         let program = policy.program();
         let slots = vec![SlotState { min: f64::INFINITY, ..SlotState::default() }; program.slots.len()];
         let fired = vec![false; program.rules.len()];
+        let slot_count = program.slots.len();
         let decision = Decision::none(policy.reference().clone());
         Session {
             policy,
@@ -107,6 +149,8 @@ impl<P: Deref<Target = Policy> + Clone> Session<P> {
             slots,
             fired,
             decision,
+            cache: MessageCache::default(),
+            changed: vec![true; slot_count],
         }
     }
 
@@ -128,6 +172,7 @@ impl<P: Deref<Target = Policy> + Clone> Session<P> {
     pub fn push(&mut self, message: &Message) -> &Decision {
         self.messages = self.messages.saturating_add(1);
         let n = self.messages;
+        let (previous_ts, previous_gap) = (self.last_ts, self.gap_ms);
         // The conversation's clock: a message without a timestamp, or with one earlier
         // than the clock, happens when the message before it did. Windows then stay
         // suffixes of the conversation and evaluation never sees time run backwards.
@@ -158,15 +203,18 @@ impl<P: Deref<Target = Policy> + Clone> Session<P> {
         // A handle of our own, so the program can be read while the state changes.
         let policy = self.policy.clone();
         let program = policy.program();
+        let time_changed = ts != previous_ts || self.gap_ms != previous_gap;
         self.observe(program, message, n, ts);
-        self.decide(program, n);
+        self.decide(program, n, message.role == Role::Customer, time_changed);
         self.decision.messages = n;
         &self.decision
     }
 
     fn observe(&mut self, program: &Program, message: &Message, n: u32, ts: Option<i64>) {
-        let mut sentiment_value: Option<f64> = None;
-        for (slot, state) in program.slots.iter().zip(self.slots.iter_mut()) {
+        let mut cache = std::mem::take(&mut self.cache);
+        cache.reset();
+        self.changed.iter_mut().for_each(|c| *c = false);
+        for (i, (slot, state)) in program.slots.iter().zip(self.slots.iter_mut()).enumerate() {
             let role_matches = slot_sees(slot.role, message.role);
             if let (Window::Within(ms), Some(now)) = (slot.window, ts) {
                 let cutoff = now.saturating_sub(ms as i64);
@@ -176,21 +224,39 @@ impl<P: Deref<Target = Policy> + Clone> Session<P> {
                 }
                 if !role_matches && before != state.entries.len() {
                     fold(slot, state);
+                    if let Some(c) = self.changed.get_mut(i) {
+                        *c = true;
+                    }
                 }
             }
             if !role_matches {
                 continue;
             }
-            let entry = feature(slot, state, message, n, ts, &mut sentiment_value);
+            let entry = feature(program, slot, state, message, n, ts, &mut cache);
             push_entry(slot, state, entry);
+            let before = (state.hit, state.num, state.latest_intent.clone());
             fold(slot, state);
+            if (state.hit, state.num, state.latest_intent.clone()) != before {
+                if let Some(c) = self.changed.get_mut(i) {
+                    *c = true;
+                }
+            }
         }
+        self.cache = cache;
     }
 
-    fn decide(&mut self, program: &Program, n: u32) {
+    fn decide(&mut self, program: &Program, n: u32, turns_changed: bool, time_changed: bool) {
         let mut changed = false;
         for (index, rule) in program.rules.iter().enumerate() {
             if self.fired.get(index).copied().unwrap_or(true) {
+                continue;
+            }
+            // A condition whose inputs did not change is still false: skip it.
+            let inputs_changed = n == 1
+                || (rule.reads_turns && turns_changed)
+                || (rule.reads_time && time_changed)
+                || rule.slots.iter().any(|&s| self.changed.get(s as usize).copied().unwrap_or(true));
+            if !inputs_changed {
                 continue;
             }
             if !self.eval(rule.condition).truthy() {
@@ -454,19 +520,45 @@ pub(crate) fn message_sentiment(message: &Message) -> f64 {
     message.sentiment.unwrap_or_else(|| sentiment::compound(&message.text))
 }
 
+/// What every signal may want from one message, each computed at most once.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct MessageCache {
+    sentiment: Option<f64>,
+    scanned: bool,
+    matches: Vec<Option<PhraseMatch>>,
+    scratch: Scratch,
+    fallback: Option<bool>,
+    fingerprint: Option<Fingerprint>,
+}
+
+impl MessageCache {
+    /// Forgets the previous message, keeping the buffers.
+    pub(crate) fn reset(&mut self) {
+        self.sentiment = None;
+        self.scanned = false;
+        self.fallback = None;
+        self.fingerprint = None;
+    }
+}
+
 pub(crate) fn feature(
+    program: &Program,
     slot: &Slot,
     state: &SlotState,
     message: &Message,
     n: u32,
     ts: Option<i64>,
-    sentiment_value: &mut Option<f64>,
+    cache: &mut MessageCache,
 ) -> Entry {
     let mut e =
         Entry { message: n, ts, hit: false, value: 0.0, start: 0, end: 0, aux: 0, text: None, fingerprint: None };
     match &slot.feature {
-        Feature::Mentions { phrases, unless_negated, .. } => {
-            if let Some(m) = phrases.find(&message.text, *unless_negated) {
+        Feature::Mentions { index, .. } => {
+            if !cache.scanned {
+                program.phrases.scan(&message.text, &mut cache.scratch, &mut cache.matches);
+                cache.scanned = true;
+            }
+            if let Some(m) = cache.matches.get(*index as usize).copied().flatten() {
                 e.hit = true;
                 e.start = m.start as u32;
                 e.end = m.end as u32;
@@ -483,7 +575,7 @@ pub(crate) fn feature(
             }
         }
         Feature::Sentiment => {
-            let v = *sentiment_value.get_or_insert_with(|| message_sentiment(message));
+            let v = *cache.sentiment.get_or_insert_with(|| message_sentiment(message));
             e.value = v;
             e.hit = true;
         }
@@ -511,15 +603,15 @@ pub(crate) fn feature(
             e.hit = re.as_ref().is_none_or(|re| re.is_match(&message.text));
         }
         Feature::Fallback => {
-            e.hit = fallback::is_fallback(&message.text);
+            e.hit = *cache.fallback.get_or_insert_with(|| fallback::is_fallback(&message.text));
         }
         Feature::Repeat { similarity } => {
-            let fp = Fingerprint::new(&message.text);
+            let fp = cache.fingerprint.get_or_insert_with(|| Fingerprint::new(&message.text)).clone();
             // The latest similar message: it stays in the window longest, so "repeats an
             // earlier message still in the window" holds exactly while it is there.
             let latest = state.entries.iter().rev().find_map(|earlier| {
-                let s = fp.similarity(earlier.fingerprint.as_ref()?);
-                (s >= *similarity).then_some((s, earlier.message))
+                let s = fp.similar_at_least(earlier.fingerprint.as_ref()?, *similarity)?;
+                Some((s, earlier.message))
             });
             if let Some((s, of)) = latest {
                 e.hit = true;

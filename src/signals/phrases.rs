@@ -28,7 +28,7 @@ pub struct PhraseMatch {
 
 impl PhraseMatch {
     /// Leftmost first, then longest, then earliest listed.
-    fn precedes(&self, other: &PhraseMatch) -> bool {
+    pub(crate) fn precedes(&self, other: &PhraseMatch) -> bool {
         let key = |m: &PhraseMatch| (m.start, std::cmp::Reverse(m.end.saturating_sub(m.start)), m.phrase);
         key(self) < key(other)
     }
@@ -165,7 +165,7 @@ pub fn normalize(text: &str) -> String {
 
 /// Text that normalises to itself up to ASCII case, so it can be searched in
 /// place (no allocation) with the ASCII-case-insensitive automaton.
-fn is_fast_path(text: &str) -> bool {
+pub(crate) fn is_fast_path(text: &str) -> bool {
     let bytes = text.as_bytes();
     bytes.is_ascii()
         && !bytes.iter().any(|b| b.is_ascii_whitespace() && *b != b' ')
@@ -175,7 +175,7 @@ fn is_fast_path(text: &str) -> bool {
 /// Writes the normalised form of `text` to `out`; when `origins` is given it
 /// receives, for every byte of `out`, the byte offset in `text` of the char
 /// that produced it.
-fn normalize_into(text: &str, out: &mut String, mut origins: Option<&mut Vec<usize>>) {
+pub(crate) fn normalize_into(text: &str, out: &mut String, mut origins: Option<&mut Vec<usize>>) {
     let mut pending_space: Option<usize> = None;
     for (offset, c) in text.char_indices() {
         if c.is_whitespace() {
@@ -241,7 +241,7 @@ fn is_strippable_mark(c: char) -> bool {
 
 /// End of the original char at `last_origin`, extended over accents that
 /// follow it, so the reported span covers whole characters as users see them.
-fn original_end(text: &str, last_origin: usize) -> usize {
+pub(crate) fn original_end(text: &str, last_origin: usize) -> usize {
     let Some(rest) = text.get(last_origin..) else {
         return last_origin;
     };
@@ -259,7 +259,7 @@ fn original_end(text: &str, last_origin: usize) -> usize {
     end
 }
 
-fn on_word_boundaries(haystack: &str, start: usize, end: usize) -> bool {
+pub(crate) fn on_word_boundaries(haystack: &str, start: usize, end: usize) -> bool {
     let (Some(before), Some(inner), Some(after)) =
         (haystack.get(..start), haystack.get(start..end), haystack.get(end..))
     else {
@@ -331,7 +331,7 @@ fn is_clause_break(c: char) -> bool {
 /// Whether a negation cue ends within the last few words of the clause that
 /// precedes `start`. Cues may begin before the window ("no need for an
 /// agent": "need" is in the window, "no" just before it).
-fn is_negated(haystack: &str, start: usize) -> bool {
+pub(crate) fn is_negated(haystack: &str, start: usize) -> bool {
     let Some(before) = haystack.get(..start) else {
         return false;
     };

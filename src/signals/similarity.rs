@@ -122,8 +122,33 @@ impl Fingerprint {
         if long > EDIT_DISTANCE_MAX_CHARS || edit_bound <= words {
             return words;
         }
-        let edits = strsim::normalized_levenshtein(&self.text, &other.text);
+        let edits = rapidfuzz::distance::levenshtein::normalized_similarity(self.text.chars(), other.text.chars());
         words.max(edits).clamp(0.0, 1.0)
+    }
+
+    /// The similarity when it is at least `threshold`. Cheaper than
+    /// [`similarity`](Self::similarity) when the answer is no, which is the common
+    /// case: the word score and the length bound usually settle it, and the edit
+    /// distance is computed with a cutoff.
+    pub fn similar_at_least(&self, other: &Fingerprint, threshold: f64) -> Option<f64> {
+        if self.is_empty() || other.is_empty() {
+            return (threshold <= 0.0).then_some(0.0);
+        }
+        if self.text == other.text {
+            return Some(1.0);
+        }
+        let words = self.word_dice(other);
+        if words >= threshold {
+            return Some(self.similarity(other));
+        }
+        let (short, long) =
+            if self.chars <= other.chars { (self.chars, other.chars) } else { (other.chars, self.chars) };
+        if long > EDIT_DISTANCE_MAX_CHARS || ratio(short, long) < threshold {
+            return None;
+        }
+        let args = rapidfuzz::distance::levenshtein::Args::default().score_cutoff(threshold);
+        rapidfuzz::distance::levenshtein::normalized_similarity_with_args(self.text.chars(), other.text.chars(), &args)
+            .map(|edits| words.max(edits).clamp(0.0, 1.0))
     }
 
     fn word_dice(&self, other: &Fingerprint) -> f64 {

@@ -116,3 +116,32 @@ fn combining_marks_and_odd_unicode_do_not_break_anything() {
     }
     assert_eq!(similarity("cafe\u{301}", "café"), 1.0);
 }
+
+#[test]
+fn similar_at_least_agrees_with_similarity() {
+    let texts = [
+        "Refunds take 5 to 7 working days.",
+        "Refunds take 5 to 7 working days!",
+        "refunds take five to seven working days",
+        "Transfers usually arrive within 2 hours.",
+        "Transfers usually arrive within 2 hours, but can take longer.",
+        "when will my transfer arrive",
+        "when will the transfer arrive??",
+        "",
+        "ok",
+        "okay",
+    ];
+    for a in texts {
+        for b in texts {
+            let (fa, fb) = (Fingerprint::new(a), Fingerprint::new(b));
+            let full = fa.similarity(&fb);
+            for t in [0.1, 0.5, 0.8, 0.85, 0.9, 1.0] {
+                let fast = fa.similar_at_least(&fb, t);
+                assert_eq!(fast.is_some(), full >= t, "{a:?} vs {b:?} at {t}: {full}");
+                if let Some(v) = fast {
+                    assert!((v - full).abs() < 1e-12, "{a:?} vs {b:?}: {v} != {full}");
+                }
+            }
+        }
+    }
+}

@@ -42,9 +42,7 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
 /// Parses a policy's text into its AST, or the first syntax error.
 pub fn parse_policy(source: &str) -> Result<Policy> {
     check_nesting(source)?;
-    // Keep the literal tokens pest tried, so syntax errors can name keywords like `when`.
-    pest::set_error_detail(true);
-    let mut pairs = HandoffParser::parse(Rule::policy, source).map_err(|e| from_pest(e, source))?;
+    let mut pairs = HandoffParser::parse(Rule::policy, source).map_err(|_| detailed_error(source))?;
     let comments: Vec<(usize, usize)> = pairs
         .clone()
         .flatten()
@@ -56,6 +54,18 @@ pub fn parse_policy(source: &str) -> Result<Policy> {
     let built = build_policy(policy);
     COMMENTS.with(|c| c.borrow_mut().clear());
     built
+}
+
+/// Parses again with pest's error detail on: it records every literal token tried
+/// (so the error can name keywords like `when`), which costs too much on success.
+fn detailed_error(source: &str) -> SyntaxError {
+    pest::set_error_detail(true);
+    let result = HandoffParser::parse(Rule::policy, source);
+    pest::set_error_detail(false);
+    match result {
+        Err(e) => from_pest(e, source),
+        Ok(_) => internal(0, "a failed parse succeeded on retry"),
+    }
 }
 
 /// Parses one expression (used by tests and tools).

@@ -25,6 +25,9 @@ pub struct TestResult {
     pub decision: Option<Decision>,
     #[serde(skip)]
     pub explanation: Option<Explanation>,
+    /// The rules worth showing for a failure: those that fired and those expected.
+    #[serde(skip)]
+    pub relevant_rules: Vec<String>,
     #[serde(serialize_with = "micros")]
     pub duration: Duration,
 }
@@ -43,6 +46,7 @@ impl TestResult {
             error: Some(error),
             decision: None,
             explanation: None,
+            relevant_rules: Vec::new(),
             duration: Duration::ZERO,
         }
     }
@@ -65,7 +69,12 @@ pub fn run(policy: &Policy, case: &TestCase) -> TestResult {
     let start = Instant::now();
     let (decision, explanation) = evaluate_explained(policy, &case.conversation, &case.context);
     let duration = start.elapsed();
-    let failures: Vec<String> = case.expectations.iter().filter(|e| !holds(e, &decision)).map(describe).collect();
+    let failed: Vec<&Expectation> = case.expectations.iter().filter(|e| !holds(e, &decision)).collect();
+    let failures: Vec<String> = failed.iter().map(|e| describe(e)).collect();
+    let mut relevant_rules: Vec<String> = decision.rules.iter().map(|f| f.rule.clone()).collect();
+    for e in &failed {
+        relevant_rules.extend(e.by.iter().map(|b| b.node.clone()));
+    }
     TestResult {
         name: case.name.clone(),
         line: case.line,
@@ -74,6 +83,7 @@ pub fn run(policy: &Policy, case: &TestCase) -> TestResult {
         error: None,
         decision: Some(decision),
         explanation: Some(explanation),
+        relevant_rules,
         duration,
     }
 }

@@ -1,0 +1,213 @@
+//! `handoff serve`: the evaluator as an HTTP sidecar, called after every message.
+//!
+//! Endpoints (bodies and errors are JSON; see `docs/embedding.md`):
+//!
+//! | method and path                        | what it does                                  |
+//! |----------------------------------------|-----------------------------------------------|
+//! | `POST /v1/evaluate`                    | decides on a whole conversation               |
+//! | `POST /v1/conversations/{id}/messages` | appends a message to a live session           |
+//! | `GET /v1/conversations/{id}`           | the live session's decision so far            |
+//! | `DELETE /v1/conversations/{id}`        | ends a live session                           |
+//! | `GET /v1/policy`                       | name, version, hash and load time             |
+//! | `GET /healthz`                         | liveness (never needs the token)              |
+//! | `GET /metrics`                         | Prometheus text format                        |
+//!
+//! The pieces, one stage each: [`config`] (settings), [`input`] (bodies to
+//! requests), [`routes`] (handlers), [`sessions`] (live conversations),
+//! [`state`] (the shared, atomically swapped policy), [`reload`] (file watch and
+//! SIGHUP), [`metrics`], [`layers`] (request log, authentication), [`errors`].
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let mut config = handoff::serve::ServeConfig::new("policies/payments.handoff");
+//! config.bind = "127.0.0.1:0".parse()?; // any free port
+//! let server = handoff::serve::start(config).await?;
+//! println!("listening on http://{}", server.addr());
+//! server.shutdown().await?;
+//! # Ok(()) }
+//! ```
+
+pub mod config;
+pub mod errors;
+pub mod input;
+pub mod layers;
+pub mod metrics;
+pub mod reload;
+pub mod routes;
+pub mod sessions;
+pub mod state;
+
+use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+
+pub use config::{parse_duration, parse_size, ServeConfig, DEFAULT_BIND};
+pub use reload::ReloadOutcome;
+
+use crate::analysis::PolicyError;
+use crate::eval::{Policy, PolicyRef};
+use metrics::Eviction;
+use reload::Reloader;
+use state::App;
+
+/// Why the server did not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("{0}")]
+    Config(String),
+    /// The policy has errors (every one of them is inside).
+    #[error(transparent)]
+    Policy(Box<PolicyError>),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: SocketAddr, source: io::Error },
+    #[error("cannot watch {path} for changes: {source}")]
+    Watch { path: String, source: notify::Error },
+    #[error("cannot listen for SIGHUP: {0}")]
+    Signal(io::Error),
+}
+
+/// A server running on the current tokio runtime. Dropping it stops the
+/// background tasks; [`RunningServer::shutdown`] also lets requests in flight finish.
+#[derive(Debug)]
+pub struct RunningServer {
+    addr: SocketAddr,
+    app: Arc<App>,
+    reloader: Arc<Reloader>,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<JoinHandle<io::Result<()>>>,
+    background: Vec<JoinHandle<()>>,
+    _watcher: Option<notify::RecommendedWatcher>,
+}
+
+impl RunningServer {
+    /// The address the server listens on (the real port when bound to port 0).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The policy serving new requests.
+    pub fn policy(&self) -> PolicyRef {
+        self.app.current().policy.reference().clone()
+    }
+
+    /// Reloads the policy file now, as a file change or SIGHUP would.
+    pub async fn reload(&self) -> ReloadOutcome {
+        self.reloader.reload("api").await
+    }
+
+    /// Stops accepting connections, lets requests in flight finish, and waits.
+    pub async fn shutdown(mut self) -> io::Result<()> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let result = match self.server.take() {
+            Some(server) => server.await.unwrap_or_else(|e| Err(io::Error::other(e))),
+            None => Ok(()),
+        };
+        for task in &self.background {
+            task.abort();
+        }
+        result
+    }
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        for task in &self.background {
+            task.abort();
+        }
+    }
+}
+
+/// Loads and checks the policy, binds, and serves on the current tokio runtime.
+pub async fn start(mut config: ServeConfig) -> Result<RunningServer, StartError> {
+    config.validate().map_err(StartError::Config)?;
+    config.policy = std::path::absolute(&config.policy).unwrap_or(config.policy);
+    let path = config.policy.clone();
+    let policy = tokio::task::spawn_blocking(move || Policy::load(&path))
+        .await
+        .map_err(|e| StartError::Config(format!("loading the policy failed: {e}")))?
+        .map_err(|e| StartError::Policy(Box::new(e)))?;
+    let listener = tokio::net::TcpListener::bind(config.bind)
+        .await
+        .map_err(|source| StartError::Bind { addr: config.bind, source })?;
+    let addr = listener.local_addr().map_err(|source| StartError::Bind { addr: config.bind, source })?;
+
+    let (watch, sighup, debounce) = (config.watch, config.reload_on_sighup, config.reload_debounce);
+    let app = Arc::new(App::new(policy, config));
+    let reloader = Arc::new(Reloader::new(Arc::clone(&app), app.config.policy.clone()));
+    let mut background = vec![tokio::spawn(sweep_idle(Arc::clone(&app)))];
+
+    let watcher = if watch {
+        let (nudge, nudges) = mpsc::channel(1);
+        let watcher = reload::watch(&app.config.policy, nudge)
+            .map_err(|source| StartError::Watch { path: app.config.policy.display().to_string(), source })?;
+        background.push(tokio::spawn(reload::run(Arc::clone(&reloader), nudges, debounce)));
+        Some(watcher)
+    } else {
+        None
+    };
+    if sighup {
+        background.push(listen_for_sighup(Arc::clone(&reloader))?);
+    }
+
+    let (shutdown, stop) = oneshot::channel::<()>();
+    let router = routes::router(Arc::clone(&app));
+    let server = tokio::spawn(async move {
+        axum::serve(listener, router)
+            .with_graceful_shutdown(async move {
+                let _ = stop.await;
+            })
+            .await
+    });
+    let policy = app.current().policy.reference().clone();
+    tracing::info!(%addr, policy = %policy.name, version = policy.version, hash = %policy.hash, "serving");
+    Ok(RunningServer {
+        addr,
+        app,
+        reloader,
+        shutdown: Some(shutdown),
+        server: Some(server),
+        background,
+        _watcher: watcher,
+    })
+}
+
+/// Registers for SIGHUP before returning, so a signal sent right after start
+/// is never the default (fatal) one.
+#[cfg(unix)]
+fn listen_for_sighup(reloader: Arc<Reloader>) -> Result<JoinHandle<()>, StartError> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut hangups = signal(SignalKind::hangup()).map_err(StartError::Signal)?;
+    Ok(tokio::spawn(async move {
+        while hangups.recv().await.is_some() {
+            reloader.reload("sighup").await;
+        }
+    }))
+}
+
+#[cfg(not(unix))]
+fn listen_for_sighup(_reloader: Arc<Reloader>) -> Result<JoinHandle<()>, StartError> {
+    Ok(tokio::spawn(async {}))
+}
+
+/// Evicts idle sessions a few times per idle period (at most every 30 s).
+async fn sweep_idle(app: Arc<App>) {
+    let every = (app.config.session_idle / 4).clamp(Duration::from_millis(10), Duration::from_secs(30));
+    let mut tick = tokio::time::interval(every);
+    loop {
+        tick.tick().await;
+        let n = app.sessions.sweep();
+        if n > 0 {
+            app.metrics.evicted(Eviction::Idle, n);
+            tracing::debug!(evicted = n, "idle sessions evicted");
+        }
+    }
+}

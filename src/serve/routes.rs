@@ -1,0 +1,216 @@
+//! The HTTP endpoints: evaluate a whole conversation, feed a live one message
+//! by message, read the policy, health and metrics.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::Body;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::json;
+
+use super::errors::ApiError;
+use super::input::{self, join};
+use super::layers::{self, DecisionLog};
+use super::metrics::{Endpoint, Eviction};
+use super::sessions::Live;
+use super::state::App;
+use crate::eval::{Decision, Session};
+
+/// Longest conversation id accepted in a path, in bytes.
+const MAX_ID_LEN: usize = 256;
+
+/// Every route, with authentication (all but `/healthz`) and the request log.
+pub fn router(app: Arc<App>) -> Router {
+    let api = Router::new()
+        .route("/v1/evaluate", post(evaluate))
+        .route("/v1/conversations/{id}/messages", post(message))
+        .route("/v1/conversations/{id}", get(show).delete(end))
+        .route("/v1/policy", get(policy))
+        .route("/metrics", get(metrics))
+        .route_layer(from_fn_with_state(Arc::clone(&app), layers::require_token));
+    Router::new()
+        .route("/healthz", get(healthz))
+        .merge(api)
+        .fallback(no_route)
+        .method_not_allowed_fallback(wrong_method)
+        .layer(from_fn(layers::log_requests))
+        .with_state(app)
+}
+
+/// A JSON body, marked for the request log with the decision it carries.
+fn decided(body: serde_json::Value, decision: &Decision) -> Response {
+    let mut response = Json(body).into_response();
+    response.extensions_mut().insert(DecisionLog::of(decision));
+    response
+}
+
+/// `POST /v1/evaluate`: a whole conversation, decided as a live service would
+/// have (stopping at the first escalation).
+async fn evaluate(State(app): State<Arc<App>>, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
+    let loaded = app.current();
+    let bytes = input::read_body(&headers, body, app.config.max_body).await?;
+    let request = input::evaluate_request(&bytes)?;
+    let limit = app.config.max_messages;
+    if request.conversation.messages.len() > limit as usize {
+        return Err(ApiError::too_many_messages(join(request.prefix, "messages"), limit));
+    }
+    let context = request.context.as_ref().unwrap_or(&app.config.context);
+    let started = Instant::now();
+    let decision = loaded.policy.evaluate(&request.conversation, context);
+    app.metrics.decision(Endpoint::Evaluate, &decision, started.elapsed());
+    Ok(decided(json!({ "conversation": request.conversation.id, "decision": decision }), &decision))
+}
+
+fn conversation_id(path: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {
+    let Path(id) = path.map_err(|e| ApiError::invalid_field("id", format!("bad conversation id: {e}")))?;
+    if id.is_empty() || id.len() > MAX_ID_LEN || id.chars().any(char::is_control) {
+        return Err(ApiError::invalid_field(
+            "id",
+            format!("a conversation id is 1 to {MAX_ID_LEN} bytes without control characters"),
+        ));
+    }
+    Ok(id)
+}
+
+/// `POST /v1/conversations/{id}/messages`: one more message in a live
+/// conversation, started by its first message. Attributes and context may come
+/// with any message but are fixed by the first: a later message may repeat them,
+/// not change them.
+async fn message(
+    State(app): State<Arc<App>>,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let loaded = app.current();
+    let id = conversation_id(path)?;
+    let bytes = input::read_body(&headers, body, app.config.max_body).await?;
+    let request = input::message_request(&bytes)?;
+    // An entry closed between finding and locking it (deleted or evicted) is
+    // gone: open the conversation again.
+    for _ in 0..3 {
+        let opened = app.sessions.open(&id, || {
+            let context = request.context.clone().unwrap_or_else(|| app.config.context.clone());
+            Live {
+                session: Session::new(Arc::clone(&loaded.policy), request.attributes(), context.clone()),
+                attributes: request.attributes(),
+                context,
+            }
+        });
+        app.metrics.evicted(Eviction::Capacity, opened.evicted_capacity);
+        app.metrics.evicted(Eviction::Idle, opened.evicted_idle);
+        let (decision, took) = {
+            let mut live = opened.entry.lock();
+            if opened.entry.is_closed() {
+                continue;
+            }
+            if !opened.created {
+                same_start(&live, &request)?;
+            }
+            let limit = app.config.max_messages;
+            if live.session.messages() >= limit {
+                return Err(ApiError::too_many_messages("messages", limit));
+            }
+            let started = Instant::now();
+            let decision = live.session.push(&request.message).clone();
+            (decision, started.elapsed())
+        };
+        app.sessions.touch(&opened.entry);
+        app.metrics.decision(Endpoint::Message, &decision, took);
+        let body = json!({ "conversation": id, "created": opened.created, "decision": decision });
+        return Ok(decided(body, &decision));
+    }
+    Err(ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "busy",
+        "the conversation kept ending under this request; retry",
+    ))
+}
+
+/// A later message may repeat the conversation's attributes, not change them.
+fn same_start(live: &Live, request: &input::MessageRequest) -> Result<(), ApiError> {
+    let a = &live.attributes;
+    let fixed = |field: &str| {
+        ApiError::conflict(field, format!("{field} is fixed by the conversation's first message and cannot change"))
+    };
+    if request.channel.as_ref().is_some_and(|c| a.channel.as_ref() != Some(c)) {
+        return Err(fixed("channel"));
+    }
+    if request.customer.as_ref().is_some_and(|c| *c != a.customer) {
+        return Err(fixed("customer"));
+    }
+    if request.metadata.as_ref().is_some_and(|m| *m != a.metadata) {
+        return Err(fixed("metadata"));
+    }
+    if request.context.as_ref().is_some_and(|c| *c != live.context) {
+        return Err(fixed("context"));
+    }
+    Ok(())
+}
+
+/// `GET /v1/conversations/{id}`: the decision so far.
+async fn show(State(app): State<Arc<App>>, path: Result<Path<String>, PathRejection>) -> Result<Response, ApiError> {
+    let id = conversation_id(path)?;
+    let opened = app.sessions.get(&id).ok_or_else(|| unknown_conversation(&id))?;
+    let decision = opened.lock().session.decision().clone();
+    Ok(decided(json!({ "conversation": id, "decision": decision }), &decision))
+}
+
+/// `DELETE /v1/conversations/{id}`: ends the conversation, returning its last decision.
+async fn end(State(app): State<Arc<App>>, path: Result<Path<String>, PathRejection>) -> Result<Response, ApiError> {
+    let id = conversation_id(path)?;
+    let entry = app.sessions.remove(&id).ok_or_else(|| unknown_conversation(&id))?;
+    let decision = entry.lock().session.decision().clone();
+    Ok(decided(json!({ "conversation": id, "ended": true, "decision": decision }), &decision))
+}
+
+fn unknown_conversation(id: &str) -> ApiError {
+    ApiError::not_found(format!("no open conversation {id:?} (never started, ended, or evicted)")).at("id")
+}
+
+/// `GET /v1/policy`: what is serving, since when, and the last rejected reload.
+async fn policy(State(app): State<Arc<App>>) -> Response {
+    let loaded = app.current();
+    let p = &loaded.policy;
+    Json(json!({
+        "name": p.name(),
+        "version": p.version(),
+        "hash": p.hash(),
+        "loaded_at": loaded.loaded_at,
+        "rules": p.rule_names().collect::<Vec<_>>(),
+        "queues": p.queue_names().collect::<Vec<_>>(),
+        "warnings": p.warnings().len(),
+        "last_rejected_reload": app.last_failure(),
+    }))
+    .into_response()
+}
+
+async fn healthz() -> Response {
+    Json(json!({ "status": "ok" })).into_response()
+}
+
+async fn metrics(State(app): State<Arc<App>>) -> Response {
+    let loaded = app.current();
+    let text = app.metrics.render(app.sessions.len(), loaded.policy.reference());
+    let mut response = text.into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4"));
+    response
+}
+
+async fn no_route(method: Method, uri: Uri) -> ApiError {
+    ApiError::not_found(format!("no endpoint {method} {}", uri.path()))
+}
+
+async fn wrong_method(method: Method, uri: Uri) -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        format!("{} does not take {method}", uri.path()),
+    )
+}

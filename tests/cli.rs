@@ -1,0 +1,150 @@
+//! The command line as a user meets it: output and exit codes of each subcommand,
+//! snapshotted over fixture files.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use std::process::Command;
+
+fn handoff(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_handoff"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("HANDOFF_TEST_NO_TIMES", "1")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+/// Durations and hashes vary between runs; everything else must not.
+fn stable_json(text: &str) -> serde_json::Value {
+    fn scrub(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(map) => {
+                for (k, v) in map.iter_mut() {
+                    if k == "duration" {
+                        *v = serde_json::json!("[duration]");
+                    } else if k == "hash" {
+                        *v = serde_json::json!("[hash]");
+                    } else {
+                        scrub(v);
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(scrub),
+            _ => {}
+        }
+    }
+    let mut v: serde_json::Value = serde_json::from_str(text).unwrap();
+    scrub(&mut v);
+    v
+}
+
+#[test]
+fn test_runner_text_for_passing_and_failing_suites() {
+    let (code, out, err) = handoff(&["test", "tests/fixtures/suites/passing.handoff"]);
+    assert_eq!(code, 0, "{err}");
+    insta::assert_snapshot!("test_passing_text", out);
+    let (code, out, err) = handoff(&["test", "tests/fixtures/suites/"]);
+    assert_eq!(code, 1, "{err}");
+    insta::assert_snapshot!("test_failing_text", out);
+}
+
+#[test]
+fn test_runner_json_and_junit() {
+    let (code, out, _) = handoff(&["test", "--format", "json", "tests/fixtures/suites/failing.handoff"]);
+    assert_eq!(code, 1);
+    insta::assert_json_snapshot!("test_failing_json", stable_json(&out));
+    let (code, out, _) = handoff(&["test", "--format", "junit", "tests/fixtures/suites/passing.handoff"]);
+    assert_eq!(code, 0);
+    let out = out
+        .lines()
+        .map(|l| match l.find("time=\"") {
+            Some(i) => {
+                let rest = &l[i + 6..];
+                let end = rest.find('"').unwrap();
+                format!("{}time=\"[t]\"{}", &l[..i], &rest[end + 1..])
+            }
+            None => l.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    insta::assert_snapshot!("test_passing_junit", out);
+}
+
+#[test]
+fn coverage_gate_and_filter() {
+    let (code, _, err) = handoff(&["test", "--coverage-min", "100", "tests/fixtures/suites/passing.handoff"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) =
+        handoff(&["test", "--filter", "passes", "--coverage-min", "50", "tests/fixtures/suites/failing.handoff"]);
+    assert_eq!(code, 1, "one rule of three fires under the filter: {out}");
+    assert!(err.contains("rule coverage 33.3% is below the minimum 50.0%"), "{err}");
+    assert!(out.contains("1 passed, 0 failed"), "{out}");
+}
+
+#[test]
+fn a_broken_policy_is_a_usage_error_with_diagnostics() {
+    let (code, _, err) = handoff(&["test", "tests/fixtures/cli/broken.handoff"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("handoff::check::unknown_queue") && err.contains("did you mean `general`?"), "{err}");
+    let (code, out, _) = handoff(&["check", "--format", "json", "tests/fixtures/cli/broken.handoff"]);
+    assert_eq!(code, 1);
+    let lines: Vec<serde_json::Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    insta::assert_json_snapshot!("check_broken_json", lines);
+}
+
+#[test]
+fn check_exit_codes() {
+    assert_eq!(handoff(&["check", "policies/"]).0, 0);
+    assert_eq!(handoff(&["check", "--deny-warnings", "tests/cases/errors/unused_let.handoff"]).0, 1);
+    assert_eq!(handoff(&["check", "tests/cases/errors/unused_let.handoff"]).0, 0);
+    assert_eq!(handoff(&["check", "no/such/path.handoff"]).0, 2);
+    assert_eq!(handoff(&["check"]).0, 2);
+}
+
+#[test]
+fn fmt_check_reports_unformatted_files() {
+    assert_eq!(handoff(&["fmt", "--check", "policies/"]).0, 0);
+    let (code, _, err) = handoff(&["fmt", "--check", "tests/cases/parse/messy_whitespace.handoff"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("not formatted"), "{err}");
+}
+
+#[test]
+fn eval_names_the_file_line_and_field_of_a_bad_transcript() {
+    let (code, _, err) = handoff(&["eval", "policies/payments.handoff", "tests/fixtures/cli/bad_transcript.jsonl"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("bad_transcript.jsonl: line 2: messages[1].role: unknown role \"bott\""), "{err}");
+}
+
+#[test]
+fn eval_explains_in_text_and_json() {
+    let (code, out, err) = handoff(&[
+        "eval",
+        "policies/payments.handoff",
+        "tests/cases/eval/payment_dispute.json",
+        "--format",
+        "json",
+        "--explain",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v = stable_json(out.trim());
+    assert_eq!(v["decision"]["action"], "escalate");
+    assert_eq!(v["decision"]["queue"], "disputes");
+    assert_eq!(v["decision"]["at_message"], 3);
+    assert_eq!(v["explanation"]["message"], 3);
+    let (code, out, _) = handoff(&[
+        "eval",
+        "policies/payments.handoff",
+        "tests/cases/eval/dispute_after_hours.json",
+        "--context",
+        "tests/cases/eval/dispute_after_hours.context",
+    ]);
+    assert_eq!(code, 0);
+    assert!(out.contains("escalate to general (fallback: disputes is closed)"), "{out}");
+    assert!(out.contains("flags: callback-next-business-day"), "{out}");
+}
