@@ -149,6 +149,7 @@ struct OpenSource {
     layout: Layout,
     reader: Box<dyn BufRead + Send>,
     line: usize,
+    last_len: usize,
 }
 
 impl RecordReader<'_> {
@@ -205,19 +206,21 @@ impl RecordReader<'_> {
         };
         let counted = BufReader::with_capacity(1 << 16, Counted { inner: raw, counter });
         let reader = decompress_if_gzip(counted).map_err(|e| TranscriptError::io(&name, None, e))?;
-        Ok(OpenSource { name: name.into(), layout: source.layout, reader, line: 0 })
+        Ok(OpenSource { name: name.into(), layout: source.layout, reader, line: 0, last_len: 0 })
     }
 }
 
 /// The next non-blank line of a JSON Lines source, or `None` at its end.
 fn next_line(open: &mut OpenSource) -> Result<Option<RawRecord>, TranscriptError> {
     loop {
-        let mut bytes = Vec::new();
+        // Sized like the last line, so a typical line needs no reallocation.
+        let mut bytes = Vec::with_capacity(open.last_len.saturating_add(64));
         let line = open.line.saturating_add(1);
         match open.reader.read_until(b'\n', &mut bytes) {
             Ok(0) => return Ok(None),
             Ok(_) => {
                 open.line = line;
+                open.last_len = bytes.len();
                 let content = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
                 if content.iter().all(u8::is_ascii_whitespace) {
                     continue;
