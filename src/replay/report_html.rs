@@ -3,9 +3,8 @@
 
 use std::fmt::Write;
 
-use super::report_text::{percent, points};
+use super::report_text::{percent, points, policy_line};
 use super::summary::Summary;
-use crate::eval::PolicyRef;
 
 const CSS: &str = "
 body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;color:#1d2430;margin:2rem auto;max-width:1080px;padding:0 1rem;background:#fff}
@@ -190,10 +189,6 @@ fn cards(page: &mut String, summary: &Summary) {
         card(percent(diff.changed.rate), "decisions changed vs baseline");
     }
     page.push_str("</div>\n");
-}
-
-fn policy_line(p: &PolicyRef) -> String {
-    format!("{} version {} ({})", p.name, p.version, p.hash.get(..12).unwrap_or(&p.hash))
 }
 
 /// One labelled group of bars (one bar per series), values as rates in 0..=1.

@@ -94,7 +94,8 @@ pub fn render(summary: &Summary) -> String {
     out
 }
 
-fn policy_line(p: &PolicyRef) -> String {
+/// "payments-support version 3 (16d994e1d530)".
+pub fn policy_line(p: &PolicyRef) -> String {
     format!("{} version {} ({})", p.name, p.version, p.hash.get(..12).unwrap_or(&p.hash))
 }
 

@@ -349,7 +349,7 @@ impl Tally {
 }
 
 /// Median and 90th percentile (nearest rank) and the histogram of escalation messages.
-fn timing(escalated_at: &BTreeMap<u32, u64>) -> EscalationTiming {
+pub(crate) fn timing(escalated_at: &BTreeMap<u32, u64>) -> EscalationTiming {
     let escalations: u64 = escalated_at.values().sum();
     let percentile = |p: u64| -> Option<u32> {
         // Nearest rank: the smallest message index covering ceil(p% of n) escalations.
@@ -372,3 +372,7 @@ fn timing(escalated_at: &BTreeMap<u32, u64>) -> EscalationTiming {
     }
     EscalationTiming { escalations, median: percentile(50), p90: percentile(90), histogram }
 }
+
+#[cfg(test)]
+#[path = "summary_tests.rs"]
+mod tests;
