@@ -24,6 +24,10 @@ use handoff::transcript::parse_record;
 use handoff::Policy;
 use rayon::prelude::*;
 
+// The same allocator as the handoff binary, so the figures are the command's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const CONVERSATIONS: u64 = 100_000;
 const SEED: u64 = 7;
 
