@@ -56,6 +56,7 @@ pub mod check;
 pub mod cli;
 pub mod eval;
 pub mod render;
+pub mod replay;
 pub mod serve;
 pub mod signals;
 pub mod syntax;

@@ -274,7 +274,8 @@ pub struct TranscriptError {
 }
 
 impl TranscriptError {
-    fn io(source_name: &str, line: Option<usize>, err: io::Error) -> Self {
+    /// An I/O failure while reading `source_name` (at `line`, when known).
+    pub fn io(source_name: &str, line: Option<usize>, err: io::Error) -> Self {
         TranscriptError {
             source_name: source_name.to_owned(),
             line,
@@ -442,6 +443,13 @@ pub fn parse_json(source_name: &str, text: &str) -> Result<Conversation, Transcr
     parse_bytes(source_name, text.as_bytes(), 1)
 }
 
+/// Parses one record of a corpus: a JSON Lines line or a whole JSON file.
+/// `line` is the record's first line in its source, so errors point into the
+/// whole stream. Blank input is an error (`Empty`).
+pub fn parse_record(source_name: &str, bytes: &[u8], line: usize) -> Result<Conversation, TranscriptError> {
+    parse_bytes(source_name, bytes, line)
+}
+
 /// Reads a file holding exactly one conversation (gzip is decompressed).
 pub fn read_json_file(path: impl AsRef<Path>) -> Result<Conversation, TranscriptError> {
     let path = path.as_ref();
@@ -465,7 +473,8 @@ pub fn open_corpus(path: impl AsRef<Path>) -> Result<Box<dyn BufRead + Send>, Tr
     decompress_if_gzip(BufReader::new(file)).map_err(|err| TranscriptError::io(&source_name, None, err))
 }
 
-fn decompress_if_gzip<R: BufRead + Send + 'static>(mut reader: R) -> io::Result<Box<dyn BufRead + Send>> {
+/// Wraps `reader` in a gzip decoder when its first bytes are the gzip magic.
+pub fn decompress_if_gzip<R: BufRead + Send + 'static>(mut reader: R) -> io::Result<Box<dyn BufRead + Send>> {
     let is_gzip = reader.fill_buf()?.starts_with(&GZIP_MAGIC);
     if is_gzip {
         Ok(Box::new(BufReader::new(MultiGzDecoder::new(reader))))

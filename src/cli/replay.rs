@@ -1,11 +1,242 @@
-//! `handoff replay` (not yet implemented).
+//! `handoff replay`: a policy over a corpus of past conversations, with
+//! statistics, an impact diff against a baseline, and reports. The engine is
+//! [`crate::replay`]; this file parses flags, shows progress and writes files.
 
-use super::EXIT_USAGE;
+use std::fs::File;
+use std::io::{BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::eval::load_context;
+use super::{Format, EXIT_FAIL, EXIT_OK, EXIT_USAGE};
+use crate::eval::Policy;
+use crate::render;
+use crate::replay::{report_html, report_text, Corpus, Event, GroupBy, Replay, ReplayError, ReplayOptions, Summary};
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// The policy to replay.
+    policy: PathBuf,
+    /// JSON Lines files (gzip or not), directories of .json/.jsonl files, or - for stdin.
+    #[arg(required = true)]
+    inputs: Vec<PathBuf>,
+    /// Also evaluate this policy and report which decisions the change moves.
+    #[arg(long)]
+    baseline: Option<PathBuf>,
+    /// Exit 1 when more than PCT percent of decisions changed against --baseline.
+    #[arg(long, value_name = "PCT", requires = "baseline")]
+    fail_if_changed: Option<f64>,
+    /// Evaluation context: clock, business hours, queue status (JSON).
+    #[arg(long)]
+    context: Option<PathBuf>,
+    /// Worker threads (default: one per core).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    threads: usize,
+    /// Stop with exit 1 once more than N records are rejected.
+    #[arg(long, value_name = "N")]
+    max_errors: Option<u64>,
+    /// Split the statistics by an attribute: channel, metadata.KEY or customer.KEY.
+    #[arg(long, value_name = "PATH")]
+    group_by: Option<GroupBy>,
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+    /// Write one line per conversation: {"id", "decision"[, "baseline"]}, in input order.
+    #[arg(long, value_name = "FILE")]
+    decisions: Option<PathBuf>,
+    /// Write the escalated conversations with their decisions, for human review.
+    #[arg(long, value_name = "FILE")]
+    export: Option<PathBuf>,
+    /// Write a self-contained HTML report.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
+}
 
-pub fn run(_args: Args) -> u8 {
-    eprintln!("handoff replay: not yet implemented");
+pub fn run(args: Args) -> u8 {
+    if let Some(pct) = args.fail_if_changed.filter(|p| !(0.0..=100.0).contains(p)) {
+        eprintln!("error: --fail-if-changed takes a percentage from 0 to 100, not {pct}");
+        return EXIT_USAGE;
+    }
+    let Some(policy) = load_policy(&args.policy) else { return EXIT_USAGE };
+    let baseline = match &args.baseline {
+        Some(path) => match load_policy(path) {
+            Some(p) => Some(p),
+            None => return EXIT_USAGE,
+        },
+        None => None,
+    };
+    let context = match load_context(args.context.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let corpus = match Corpus::open(&args.inputs) {
+        Ok(c) => c,
+        Err(e) => {
+            eprint!("{}", render::graphical(&e));
+            return EXIT_USAGE;
+        }
+    };
+    let mut decisions = match args.decisions.as_deref().map(create).transpose() {
+        Ok(w) => w,
+        Err(e) => return usage_error(&e),
+    };
+    let mut export = match args.export.as_deref().map(create).transpose() {
+        Ok(w) => w,
+        Err(e) => return usage_error(&e),
+    };
+    let options = ReplayOptions {
+        threads: args.threads,
+        context,
+        group_by: args.group_by.clone(),
+        max_errors: args.max_errors,
+        decision_lines: decisions.is_some(),
+        export_escalated: export.is_some(),
+        ..ReplayOptions::default()
+    };
+    let replay = match Replay::new(&policy, baseline.as_ref(), options) {
+        Ok(r) => r,
+        Err(e) => return usage_error(&e.to_string()),
+    };
+    let progress = progress_bar(corpus.total_bytes());
+    let result = replay.run(&corpus, |event| {
+        match event {
+            Event::Evaluated(e) => {
+                if let (Some(w), Some(line)) = (&mut decisions, &e.decision_line) {
+                    w.line(line)?;
+                }
+                if let (Some(w), Some(line)) = (&mut export, &e.export_line) {
+                    w.line(line)?;
+                }
+            }
+            Event::Rejected(error) => progress_aware(&progress, || eprintln!("rejected: {error}")),
+            Event::Progress { records, bytes_read } => {
+                if let Some(bar) = &progress {
+                    bar.set_position(if bar.length().is_some() { bytes_read } else { records });
+                    let rate = records as f64 / bar.elapsed().as_secs_f64().max(1e-3);
+                    bar.set_message(format!("{records} conversations, {rate:.0}/s"));
+                }
+            }
+        }
+        Ok(())
+    });
+    if let Some(bar) = &progress {
+        bar.finish_and_clear();
+    }
+    for output in [decisions, export].into_iter().flatten() {
+        if let Err(e) = output.finish() {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    }
+    let summary = match result {
+        Ok(s) => s,
+        Err(e @ ReplayError::TooManyErrors { .. }) => {
+            eprintln!("error: {e}");
+            return EXIT_FAIL;
+        }
+        Err(ReplayError::Input(e)) => {
+            eprint!("{}", render::graphical(&e));
+            return EXIT_USAGE;
+        }
+        Err(e) => return usage_error(&e.to_string()),
+    };
+    report(&summary, &args)
+}
+
+/// Prints the summary, writes the HTML, and applies `--fail-if-changed`.
+fn report(summary: &Summary, args: &Args) -> u8 {
+    match args.format {
+        Format::Text => print!("{}", report_text::render(summary)),
+        Format::Json => match serde_json::to_string_pretty(summary) {
+            Ok(json) => println!("{json}"),
+            Err(e) => return usage_error(&e.to_string()),
+        },
+    }
+    if let Some(path) = &args.html {
+        if let Err(e) = std::fs::write(path, report_html::render(summary)) {
+            return usage_error(&format!("{}: {e}", path.display()));
+        }
+    }
+    if let (Some(limit), Some(diff)) = (args.fail_if_changed, &summary.diff) {
+        let changed = diff.changed.rate * 100.0;
+        if changed > limit {
+            eprintln!(
+                "error: {:.2}% of decisions changed ({} of {}), more than --fail-if-changed {limit}%",
+                changed, diff.changed.count, summary.evaluated
+            );
+            return EXIT_FAIL;
+        }
+    }
+    EXIT_OK
+}
+
+fn load_policy(path: &Path) -> Option<Policy> {
+    match Policy::load(path) {
+        Ok(p) => Some(p),
+        Err(e) => {
+            eprint!("{}", render::graphical(&e));
+            None
+        }
+    }
+}
+
+fn usage_error(message: &str) -> u8 {
+    eprintln!("error: {message}");
     EXIT_USAGE
+}
+
+/// A line-per-record output file.
+struct Output {
+    path: PathBuf,
+    writer: BufWriter<File>,
+}
+
+impl Output {
+    fn line(&mut self, line: &str) -> Result<(), ReplayError> {
+        writeln!(self.writer, "{line}").map_err(|e| ReplayError::Output(format!("{}: {e}", self.path.display())))
+    }
+
+    fn finish(mut self) -> Result<(), String> {
+        self.writer.flush().map_err(|e| format!("{}: {e}", self.path.display()))
+    }
+}
+
+fn create(path: &Path) -> Result<Output, String> {
+    let file = File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(Output { path: path.to_owned(), writer: BufWriter::new(file) })
+}
+
+/// A progress bar on stderr when it is a terminal: by bytes (with time left)
+/// when the corpus size is known, a spinner for stdin.
+fn progress_bar(total_bytes: Option<u64>) -> Option<ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = match total_bytes {
+        Some(total) => ProgressBar::new(total).with_style(
+            ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] [{wide_bar}] {binary_bytes}/{binary_total_bytes} {msg}, {eta} left",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        ),
+        None => ProgressBar::new_spinner().with_style(
+            ProgressStyle::with_template("{spinner} [{elapsed_precise}] {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        ),
+    };
+    bar.enable_steady_tick(Duration::from_millis(200));
+    Some(bar)
+}
+
+/// Prints around the progress bar so the two do not garble each other.
+fn progress_aware(bar: &Option<ProgressBar>, print: impl FnOnce()) {
+    match bar {
+        Some(bar) => bar.suspend(print),
+        None => print(),
+    }
 }

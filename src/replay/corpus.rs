@@ -1,0 +1,248 @@
+//! Where a replay's conversations come from: JSON Lines files (gzipped or not),
+//! directories of `.json` and `.jsonl` files, and stdin.
+//!
+//! The reader only splits the input into raw records (one line, or one whole
+//! `.json` file) and numbers them; parsing happens later, in parallel. It keeps
+//! one record at a time per source, so memory does not grow with the corpus.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use crate::transcript::{decompress_if_gzip, TranscriptError};
+
+/// The name stdin's records are reported under.
+pub const STDIN_NAME: &str = "<stdin>";
+
+/// How the records of one source are laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// One conversation per non-blank line.
+    Lines,
+    /// The whole file is one conversation.
+    Document,
+}
+
+/// One file (or stdin) of a corpus.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    /// `None` for stdin.
+    pub path: Option<PathBuf>,
+    pub layout: Layout,
+}
+
+impl Source {
+    /// The name records from this source are reported under.
+    pub fn name(&self) -> String {
+        match &self.path {
+            Some(path) => path.display().to_string(),
+            None => STDIN_NAME.to_owned(),
+        }
+    }
+
+    /// A file whose layout follows its name: `.json` (or `.json.gz`) holds one
+    /// conversation, anything else is JSON Lines.
+    pub fn file(path: PathBuf) -> Source {
+        let name = path.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
+        let layout =
+            if name.ends_with(".json") || name.ends_with(".json.gz") { Layout::Document } else { Layout::Lines };
+        Source { path: Some(path), layout }
+    }
+}
+
+/// The inputs of one replay, in the order they are read.
+#[derive(Debug, Clone, Default)]
+pub struct Corpus {
+    sources: Vec<Source>,
+}
+
+/// File names a directory walk picks up.
+const CORPUS_SUFFIXES: [&str; 5] = [".json", ".jsonl", ".ndjson", ".json.gz", ".jsonl.gz"];
+
+impl Corpus {
+    /// Resolves command-line inputs: `-` is stdin, a directory is walked
+    /// recursively (files in name order, hidden ones skipped), a file is read
+    /// as it is. Fails on the first input that does not exist.
+    pub fn open(inputs: &[PathBuf]) -> Result<Corpus, TranscriptError> {
+        let mut sources = Vec::new();
+        for input in inputs {
+            if input.as_os_str() == "-" {
+                sources.push(Source { path: None, layout: Layout::Lines });
+            } else if input.is_dir() {
+                walk(input, &mut sources)?;
+            } else {
+                let name = input.display().to_string();
+                std::fs::metadata(input).map_err(|e| TranscriptError::io(&name, None, e))?;
+                sources.push(Source::file(input.clone()));
+            }
+        }
+        Ok(Corpus { sources })
+    }
+
+    /// A corpus of these sources, in this order.
+    pub fn from_sources(sources: Vec<Source>) -> Corpus {
+        Corpus { sources }
+    }
+
+    pub fn sources(&self) -> &[Source] {
+        &self.sources
+    }
+
+    /// The bytes the files take on disk (compressed, if they are), or `None`
+    /// when stdin is among the inputs: the denominator of progress.
+    pub fn total_bytes(&self) -> Option<u64> {
+        self.sources.iter().try_fold(0u64, |total, source| {
+            let path = source.path.as_ref()?;
+            let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+            Some(total.saturating_add(size))
+        })
+    }
+
+    /// A reader over the raw records of every source in turn.
+    pub fn records(&self) -> RecordReader<'_> {
+        RecordReader { sources: self.sources.iter(), current: None, bytes_read: Arc::new(AtomicU64::new(0)) }
+    }
+}
+
+fn walk(dir: &Path, sources: &mut Vec<Source>) -> Result<(), TranscriptError> {
+    let name = dir.display().to_string();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| TranscriptError::io(&name, None, e))?
+        .map(|entry| entry.map(|e| e.path()))
+        .collect::<Result<_, _>>()
+        .map_err(|e| TranscriptError::io(&name, None, e))?;
+    entries.sort();
+    for path in entries {
+        let file_name = path.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
+        if file_name.starts_with('.') {
+            continue;
+        }
+        if path.is_dir() {
+            walk(&path, sources)?;
+        } else if CORPUS_SUFFIXES.iter().any(|suffix| file_name.ends_with(suffix)) {
+            sources.push(Source::file(path));
+        }
+    }
+    Ok(())
+}
+
+/// One record as read, not yet parsed.
+#[derive(Debug, Clone)]
+pub struct RawRecord {
+    pub source: Arc<str>,
+    /// The record's first line in its source (1-based).
+    pub line: usize,
+    pub bytes: Vec<u8>,
+}
+
+/// Raw records in input order, with the bytes read so far for progress.
+pub struct RecordReader<'c> {
+    sources: std::slice::Iter<'c, Source>,
+    current: Option<OpenSource>,
+    bytes_read: Arc<AtomicU64>,
+}
+
+struct OpenSource {
+    name: Arc<str>,
+    layout: Layout,
+    reader: Box<dyn BufRead + Send>,
+    line: usize,
+    last_len: usize,
+}
+
+impl RecordReader<'_> {
+    /// Bytes taken from the files so far (before decompression).
+    pub fn bytes_read(&self) -> u64 {
+        self.bytes_read.load(Ordering::Relaxed)
+    }
+
+    /// Up to `size` records; `None` at the end of the corpus. An I/O error
+    /// (a missing file, a corrupt gzip stream) ends the read.
+    pub fn next_chunk(&mut self, size: usize) -> Result<Option<Vec<RawRecord>>, TranscriptError> {
+        let mut chunk = Vec::with_capacity(size);
+        while chunk.len() < size {
+            match self.next_record()? {
+                Some(record) => chunk.push(record),
+                None => break,
+            }
+        }
+        Ok((!chunk.is_empty()).then_some(chunk))
+    }
+
+    fn next_record(&mut self) -> Result<Option<RawRecord>, TranscriptError> {
+        loop {
+            let Some(open) = &mut self.current else {
+                let Some(source) = self.sources.next() else { return Ok(None) };
+                self.current = Some(self.open(source)?);
+                continue;
+            };
+            match open.layout {
+                Layout::Document => {
+                    let mut bytes = Vec::new();
+                    let result = open.reader.read_to_end(&mut bytes);
+                    let name = Arc::clone(&open.name);
+                    self.current = None;
+                    result.map_err(|e| TranscriptError::io(&name, None, e))?;
+                    return Ok(Some(RawRecord { source: name, line: 1, bytes }));
+                }
+                Layout::Lines => {
+                    if let Some(record) = next_line(open)? {
+                        return Ok(Some(record));
+                    }
+                    self.current = None;
+                }
+            }
+        }
+    }
+
+    fn open(&self, source: &Source) -> Result<OpenSource, TranscriptError> {
+        let name = source.name();
+        let counter = Arc::clone(&self.bytes_read);
+        let raw: Box<dyn Read + Send> = match &source.path {
+            Some(path) => Box::new(File::open(path).map_err(|e| TranscriptError::io(&name, None, e))?),
+            None => Box::new(io::stdin()),
+        };
+        let counted = BufReader::with_capacity(1 << 16, Counted { inner: raw, counter });
+        let reader = decompress_if_gzip(counted).map_err(|e| TranscriptError::io(&name, None, e))?;
+        Ok(OpenSource { name: name.into(), layout: source.layout, reader, line: 0, last_len: 0 })
+    }
+}
+
+/// The next non-blank line of a JSON Lines source, or `None` at its end.
+fn next_line(open: &mut OpenSource) -> Result<Option<RawRecord>, TranscriptError> {
+    loop {
+        // Sized like the last line, so a typical line needs no reallocation.
+        let mut bytes = Vec::with_capacity(open.last_len.saturating_add(64));
+        let line = open.line.saturating_add(1);
+        match open.reader.read_until(b'\n', &mut bytes) {
+            Ok(0) => return Ok(None),
+            Ok(_) => {
+                open.line = line;
+                open.last_len = bytes.len();
+                let content = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+                if content.iter().all(u8::is_ascii_whitespace) {
+                    continue;
+                }
+                return Ok(Some(RawRecord { source: Arc::clone(&open.name), line, bytes }));
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(TranscriptError::io(&open.name, Some(line), e)),
+        }
+    }
+}
+
+/// Counts the bytes read from a file, for progress.
+struct Counted<R> {
+    inner: R,
+    counter: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.counter.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}

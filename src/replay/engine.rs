@@ -1,0 +1,221 @@
+//! The replay pipeline: one thread reads raw records in chunks, a rayon pool
+//! parses and evaluates each chunk in parallel, and the calling thread folds
+//! the results in input order.
+//!
+//! At most [`CHUNKS_IN_FLIGHT`] chunks wait between the reader and the pool, so
+//! memory stays flat however large the corpus; the fold sees records in input
+//! order, so every result is the same for any number of threads.
+
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+
+use rayon::prelude::*;
+
+use super::corpus::{Corpus, RawRecord};
+use super::group::GroupBy;
+use super::summary::{Summary, Tally};
+use crate::eval::{Context, Decision, Policy};
+use crate::transcript::{parse_record, Conversation, TranscriptError};
+
+/// Records parsed and evaluated together.
+pub const DEFAULT_CHUNK: usize = 1024;
+
+/// Chunks read ahead of the evaluation.
+pub const CHUNKS_IN_FLIGHT: usize = 2;
+
+/// How a replay runs and what it keeps.
+#[derive(Debug, Clone)]
+pub struct ReplayOptions {
+    /// Worker threads; 0 means one per core.
+    pub threads: usize,
+    /// Records per chunk (at least 1).
+    pub chunk_size: usize,
+    /// The evaluation context (clock, business hours, queue status).
+    pub context: Context,
+    pub group_by: Option<GroupBy>,
+    /// Stop once more than this many records are rejected.
+    pub max_errors: Option<u64>,
+    /// Prepare each conversation's `--decisions` line (in parallel).
+    pub decision_lines: bool,
+    /// Prepare an `--export` line for each escalated conversation (in parallel).
+    pub export_escalated: bool,
+}
+
+impl Default for ReplayOptions {
+    fn default() -> Self {
+        ReplayOptions {
+            threads: 0,
+            chunk_size: DEFAULT_CHUNK,
+            context: Context::default(),
+            group_by: None,
+            max_errors: None,
+            decision_lines: false,
+            export_escalated: false,
+        }
+    }
+}
+
+/// One conversation's outcome.
+#[derive(Debug, Clone)]
+pub struct Evaluated {
+    pub id: String,
+    pub decision: Decision,
+    /// The baseline policy's decision, when diffing.
+    pub baseline: Option<Decision>,
+    /// The `--group-by` groups it falls in.
+    pub groups: Vec<String>,
+    /// `{"id":..., "decision":..., "baseline":...}`, when asked for.
+    pub decision_line: Option<String>,
+    /// `{"conversation":..., "decision":...}` for an escalation, when asked for.
+    pub export_line: Option<String>,
+}
+
+/// What the fold reports to the caller, in input order.
+#[derive(Debug)]
+pub enum Event<'a> {
+    Evaluated(&'a Evaluated),
+    /// A record that could not be read as a conversation; it is skipped.
+    Rejected(&'a TranscriptError),
+    /// After each chunk: records so far, and bytes read from the files.
+    Progress {
+        records: u64,
+        bytes_read: u64,
+    },
+}
+
+/// Why a replay stopped before the end of its corpus.
+#[derive(Debug, thiserror::Error)]
+pub enum ReplayError {
+    /// The input could not be read (not a bad record: the stream itself).
+    #[error(transparent)]
+    Input(#[from] TranscriptError),
+    #[error("stopped after {rejected} rejected records (--max-errors {limit}); read {read}, evaluated {evaluated}")]
+    TooManyErrors { limit: u64, rejected: u64, read: u64, evaluated: u64 },
+    #[error("cannot start {threads} worker threads: {reason}")]
+    Threads { threads: usize, reason: String },
+    /// The caller's event handler gave up (e.g. an output file failed).
+    #[error("{0}")]
+    Output(String),
+}
+
+/// A policy (and optionally a baseline) ready to replay corpora.
+pub struct Replay<'p> {
+    policy: &'p Policy,
+    baseline: Option<&'p Policy>,
+    options: ReplayOptions,
+    pool: rayon::ThreadPool,
+}
+
+impl<'p> Replay<'p> {
+    pub fn new(policy: &'p Policy, baseline: Option<&'p Policy>, options: ReplayOptions) -> Result<Self, ReplayError> {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(options.threads)
+            .thread_name(|i| format!("replay-{i}"))
+            .build()
+            .map_err(|e| ReplayError::Threads { threads: options.threads, reason: e.to_string() })?;
+        Ok(Replay { policy, baseline, options, pool })
+    }
+
+    /// Worker threads actually running.
+    pub fn threads(&self) -> usize {
+        self.pool.current_num_threads()
+    }
+
+    /// Replays `corpus` and returns the statistics; `on_event` sees every
+    /// record in input order (and progress after each chunk).
+    pub fn run<F>(&self, corpus: &Corpus, mut on_event: F) -> Result<Summary, ReplayError>
+    where
+        F: FnMut(Event<'_>) -> Result<(), ReplayError>,
+    {
+        let mut tally = Tally::new(self.policy, self.baseline, self.options.group_by.clone());
+        let chunk_size = self.options.chunk_size.max(1);
+        std::thread::scope(|scope| {
+            let (sender, receiver) = sync_channel(CHUNKS_IN_FLIGHT);
+            scope.spawn(move || read_ahead(corpus, chunk_size, sender));
+            self.fold(receiver, &mut tally, &mut on_event)
+        })?;
+        Ok(tally.finish())
+    }
+
+    /// Takes chunks until the reader is done; dropping `chunks` on an early
+    /// return stops the reader.
+    fn fold<F>(&self, chunks: Receiver<ChunkMessage>, tally: &mut Tally, on_event: &mut F) -> Result<(), ReplayError>
+    where
+        F: FnMut(Event<'_>) -> Result<(), ReplayError>,
+    {
+        for message in chunks {
+            let (records, bytes_read) = message?;
+            let outcomes = self.evaluate_chunk(&records);
+            drop(records);
+            for outcome in &outcomes {
+                match outcome {
+                    Ok(evaluated) => {
+                        tally.add(&evaluated.id, &evaluated.decision, evaluated.baseline.as_ref(), &evaluated.groups);
+                        on_event(Event::Evaluated(evaluated))?;
+                    }
+                    Err(error) => {
+                        tally.reject();
+                        on_event(Event::Rejected(error))?;
+                        if let Some(limit) = self.options.max_errors.filter(|&limit| tally.rejected() > limit) {
+                            return Err(ReplayError::TooManyErrors {
+                                limit,
+                                rejected: tally.rejected(),
+                                read: tally.rejected().saturating_add(tally.evaluated()),
+                                evaluated: tally.evaluated(),
+                            });
+                        }
+                    }
+                }
+            }
+            let records = tally.rejected().saturating_add(tally.evaluated());
+            on_event(Event::Progress { records, bytes_read })?;
+        }
+        Ok(())
+    }
+
+    /// Parses and evaluates a chunk on the pool; the results keep the chunk's order.
+    pub fn evaluate_chunk(&self, records: &[RawRecord]) -> Vec<Result<Evaluated, TranscriptError>> {
+        self.pool.install(|| records.par_iter().map(|record| self.evaluate_record(record)).collect())
+    }
+
+    fn evaluate_record(&self, record: &RawRecord) -> Result<Evaluated, TranscriptError> {
+        let conversation = parse_record(&record.source, &record.bytes, record.line)?;
+        Ok(self.evaluate(conversation))
+    }
+
+    /// One conversation under the policy (and the baseline).
+    pub fn evaluate(&self, conversation: Conversation) -> Evaluated {
+        let context = &self.options.context;
+        let decision = self.policy.evaluate(&conversation, context);
+        let baseline = self.baseline.map(|b| b.evaluate(&conversation, context));
+        let groups = self.options.group_by.as_ref().map(|g| g.groups(&conversation)).unwrap_or_default();
+        let decision_line = self.options.decision_lines.then(|| {
+            let line = match &baseline {
+                Some(b) => serde_json::json!({ "id": conversation.id, "decision": decision, "baseline": b }),
+                None => serde_json::json!({ "id": conversation.id, "decision": decision }),
+            };
+            line.to_string()
+        });
+        let export_line = (self.options.export_escalated && decision.is_escalation())
+            .then(|| serde_json::json!({ "conversation": conversation, "decision": decision }).to_string());
+        Evaluated { id: conversation.id, decision, baseline, groups, decision_line, export_line }
+    }
+}
+
+/// A chunk of raw records with the bytes read so far, or the error that ended the input.
+type ChunkMessage = Result<(Vec<RawRecord>, u64), TranscriptError>;
+
+fn read_ahead(corpus: &Corpus, chunk_size: usize, chunks: SyncSender<ChunkMessage>) {
+    let mut reader = corpus.records();
+    loop {
+        let message = match reader.next_chunk(chunk_size) {
+            Ok(Some(records)) => Ok((records, reader.bytes_read())),
+            Ok(None) => return,
+            Err(error) => Err(error),
+        };
+        let failed = message.is_err();
+        // A closed channel means the fold stopped early: nothing more to do.
+        if chunks.send(message).is_err() || failed {
+            return;
+        }
+    }
+}

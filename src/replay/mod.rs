@@ -1,0 +1,43 @@
+//! Replaying a policy over a corpus of past conversations: what it would have
+//! decided, how often each rule fired, which queues would have filled, and
+//! (against a baseline policy) which decisions a change would move.
+//!
+//! The pipeline is [`corpus`] (raw records from files, directories, stdin) ->
+//! [`engine`] (parallel, ordered evaluation) -> [`summary`] and [`diff`]
+//! (statistics folded in input order) -> [`report_text`] and [`report_html`].
+//!
+//! ```
+//! use handoff::replay::{Corpus, Replay, ReplayOptions};
+//! use handoff::Policy;
+//!
+//! let policy = Policy::from_source("p.handoff", r#"
+//! policy "demo" version 1
+//! queues { general "General support" }
+//! rule human { when customer.last mentions ["human"] escalate to general reason "asked" }
+//! "#).unwrap();
+//! let dir = std::env::temp_dir().join(format!("handoff-replay-doc-{}", std::process::id()));
+//! std::fs::create_dir_all(&dir).unwrap();
+//! let file = dir.join("corpus.jsonl");
+//! std::fs::write(&file, concat!(
+//!     r#"{"id":"a","messages":[{"role":"customer","text":"a human please"}]}"#, "\n",
+//!     r#"{"id":"b","messages":[{"role":"customer","text":"where is my refund"}]}"#, "\n",
+//! )).unwrap();
+//! let replay = Replay::new(&policy, None, ReplayOptions::default()).unwrap();
+//! let summary = replay.run(&Corpus::open(&[file]).unwrap(), |_| Ok(())).unwrap();
+//! assert_eq!((summary.read, summary.evaluated, summary.actions.escalate.count), (2, 2, 1));
+//! # std::fs::remove_dir_all(&dir).unwrap();
+//! ```
+
+pub mod corpus;
+pub mod diff;
+pub mod engine;
+pub mod group;
+pub mod report_html;
+pub mod report_text;
+pub mod summary;
+
+pub use corpus::{Corpus, Source};
+pub use diff::{Diff, Transition};
+pub use engine::{Evaluated, Event, Replay, ReplayError, ReplayOptions};
+pub use group::GroupBy;
+pub use summary::Summary;
