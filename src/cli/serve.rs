@@ -63,6 +63,12 @@ pub fn run(args: Args) -> u8 {
 }
 
 async fn serve_until_stopped(config: ServeConfig) -> u8 {
+    // Listen for SIGTERM before the server says it is serving, so a supervisor
+    // that stops it at once still gets a clean shutdown.
+    #[cfg(unix)]
+    let term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    #[cfg(not(unix))]
+    let term: Option<()> = None;
     let server = match serve::start(config).await {
         Ok(s) => s,
         Err(StartError::Policy(e)) => {
@@ -78,7 +84,7 @@ async fn serve_until_stopped(config: ServeConfig) -> u8 {
             return EXIT_FAIL;
         }
     };
-    stopped().await;
+    stopped(term).await;
     tracing::info!("shutting down; letting requests in flight finish");
     match server.shutdown().await {
         Ok(()) => EXIT_OK,
@@ -90,18 +96,23 @@ async fn serve_until_stopped(config: ServeConfig) -> u8 {
 }
 
 /// Resolves on Ctrl-C or (on Unix) SIGTERM.
-async fn stopped() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
+#[cfg(unix)]
+async fn stopped(term: Option<tokio::signal::unix::Signal>) {
+    match term {
+        Some(mut term) => {
             tokio::select! {
                 _ = tokio::signal::ctrl_c() => {}
                 _ = term.recv() => {}
             }
-            return;
+        }
+        None => {
+            let _ = tokio::signal::ctrl_c().await;
         }
     }
+}
+
+#[cfg(not(unix))]
+async fn stopped(_term: Option<()>) {
     let _ = tokio::signal::ctrl_c().await;
 }
 
