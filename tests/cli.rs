@@ -135,8 +135,8 @@ fn eval_explains_in_text_and_json() {
     let v = stable_json(out.trim());
     assert_eq!(v["decision"]["action"], "escalate");
     assert_eq!(v["decision"]["queue"], "disputes");
-    assert_eq!(v["decision"]["at_message"], 3);
-    assert_eq!(v["explanation"]["message"], 3);
+    assert_eq!(v["decision"]["at_message"], 1);
+    assert_eq!(v["explanation"]["message"], 1);
     let (code, out, _) = handoff(&[
         "eval",
         "policies/payments.handoff",
