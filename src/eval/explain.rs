@@ -7,7 +7,7 @@ use std::ops::Deref;
 use serde::Serialize;
 
 use super::program::{NodeId, Op};
-use super::session::{Attributes, Session};
+use super::session::{AttributeSource, Session};
 use super::{Context, Decision, Policy};
 use crate::transcript::Conversation;
 
@@ -36,7 +36,7 @@ pub struct ExplainNode {
     pub children: Vec<ExplainNode>,
 }
 
-impl<P: Deref<Target = Policy> + Clone> Session<P> {
+impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
     /// Every rule's condition with its values now.
     pub fn explain(&self) -> Explanation {
         let program = self.policy().program();
@@ -131,7 +131,7 @@ fn render_node(node: &ExplainNode, prefix: &str, last: bool, out: &mut String) {
 
 /// Runs a session and keeps the explanation taken at the deciding message.
 pub fn evaluate_explained(policy: &Policy, c: &Conversation, context: &Context) -> (Decision, Explanation) {
-    let mut session = policy.session(Attributes::of(c), context.clone());
+    let mut session = Session::new(policy, c, context.clone());
     let mut explanation = None;
     let mut decided_at = None;
     for m in &c.messages {

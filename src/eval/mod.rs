@@ -18,7 +18,7 @@ use crate::transcript::Conversation;
 pub use context::Context;
 pub use decision::{ActionKind, Decision, Evidence, FiredRule, PolicyRef, Priority};
 use program::Program;
-pub use session::{Attributes, Session};
+pub use session::{AttributeSource, Attributes, Session};
 
 /// A checked policy compiled for evaluation. `Send + Sync`: share it across
 /// threads behind an `Arc` (or a plain reference), no locks needed.
@@ -140,7 +140,8 @@ impl Policy {
     /// What a live service would have decided: a session over the messages,
     /// stopping at the first escalation.
     pub fn evaluate(&self, conversation: &Conversation, context: &Context) -> Decision {
-        let mut session = Session::new(self, Attributes::of(conversation), context.clone());
+        // The session reads the conversation's attributes in place: no copy.
+        let mut session = Session::new(self, conversation, context.clone());
         session.run(&conversation.messages);
         session.into_decision()
     }

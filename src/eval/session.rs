@@ -5,6 +5,7 @@
 
 use std::collections::VecDeque;
 use std::ops::Deref;
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
@@ -34,7 +35,7 @@ pub(crate) struct Entry {
     /// The phrase index, or the message this one repeats.
     pub aux: u32,
     pub text: Option<Box<str>>,
-    pub fingerprint: Option<Fingerprint>,
+    pub fingerprint: Option<Arc<Fingerprint>>,
 }
 
 /// One signal's window and current value.
@@ -72,7 +73,41 @@ impl Attributes {
     }
 }
 
-/// Evaluates a policy message by message. `P` is `&Policy` or `Arc<Policy>`.
+/// Where a session reads the conversation's attributes and channel: its own
+/// [`Attributes`], or a borrowed [`Conversation`] (no copy, for whole-conversation
+/// evaluation).
+pub trait AttributeSource: Clone + std::fmt::Debug {
+    fn channel(&self) -> Option<&str>;
+    fn customer(&self) -> &Map<String, Value>;
+    fn metadata(&self) -> &Map<String, Value>;
+}
+
+impl AttributeSource for Attributes {
+    fn channel(&self) -> Option<&str> {
+        self.channel.as_deref()
+    }
+    fn customer(&self) -> &Map<String, Value> {
+        &self.customer
+    }
+    fn metadata(&self) -> &Map<String, Value> {
+        &self.metadata
+    }
+}
+
+impl AttributeSource for &Conversation {
+    fn channel(&self) -> Option<&str> {
+        self.channel.as_deref()
+    }
+    fn customer(&self) -> &Map<String, Value> {
+        &self.customer
+    }
+    fn metadata(&self) -> &Map<String, Value> {
+        &self.metadata
+    }
+}
+
+/// Evaluates a policy message by message. `P` is `&Policy` or `Arc<Policy>`; `A`
+/// holds the conversation's attributes.
 ///
 /// A session keeps each signal's window, not the conversation, so a message
 /// costs the same however long the conversation is. Hold it with an
@@ -110,10 +145,10 @@ impl Attributes {
 /// # Ok::<(), handoff::PolicyError>(())
 /// ```
 #[derive(Debug, Clone)]
-pub struct Session<P: Deref<Target = Policy> + Clone> {
+pub struct Session<P: Deref<Target = Policy> + Clone, A: AttributeSource = Attributes> {
     policy: P,
     context: Context,
-    attributes: Attributes,
+    attributes: A,
     pub(crate) messages: u32,
     pub(crate) turns: u32,
     pub(crate) first_ts: Option<i64>,
@@ -128,9 +163,9 @@ pub struct Session<P: Deref<Target = Policy> + Clone> {
     changed: Vec<bool>,
 }
 
-impl<P: Deref<Target = Policy> + Clone> Session<P> {
+impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
     /// A session for a conversation with these attributes, under this context.
-    pub fn new(policy: P, attributes: Attributes, context: Context) -> Self {
+    pub fn new(policy: P, attributes: A, context: Context) -> Self {
         let program = policy.program();
         let slots = vec![SlotState { min: f64::INFINITY, ..SlotState::default() }; program.slots.len()];
         let fired = vec![false; program.rules.len()];
@@ -366,8 +401,8 @@ impl<P: Deref<Target = Policy> + Clone> Session<P> {
             Op::Variable(v) => self.variable(*v),
             Op::Attribute(root, path) => {
                 let map = match root {
-                    AttributeRoot::Customer => &self.attributes.customer,
-                    AttributeRoot::Metadata => &self.attributes.metadata,
+                    AttributeRoot::Customer => self.attributes.customer(),
+                    AttributeRoot::Metadata => self.attributes.metadata(),
                 };
                 Val::from_json(lookup(map, path))
             }
@@ -392,7 +427,7 @@ impl<P: Deref<Target = Policy> + Clone> Session<P> {
                 _ => Val::Num(0.0),
             },
             Variable::SincePrevious => Val::Num(self.gap_ms),
-            Variable::Channel => Val::Str(self.attributes.channel.as_deref().unwrap_or("")),
+            Variable::Channel => Val::Str(self.attributes.channel().unwrap_or("")),
         }
     }
 
@@ -528,7 +563,7 @@ pub(crate) struct MessageCache {
     matches: Vec<Option<PhraseMatch>>,
     scratch: Scratch,
     fallback: Option<bool>,
-    fingerprint: Option<Fingerprint>,
+    fingerprint: Option<Arc<Fingerprint>>,
 }
 
 impl MessageCache {
@@ -606,7 +641,7 @@ pub(crate) fn feature(
             e.hit = *cache.fallback.get_or_insert_with(|| fallback::is_fallback(&message.text));
         }
         Feature::Repeat { similarity } => {
-            let fp = cache.fingerprint.get_or_insert_with(|| Fingerprint::new(&message.text)).clone();
+            let fp = Arc::clone(cache.fingerprint.get_or_insert_with(|| Arc::new(Fingerprint::new(&message.text))));
             // The latest similar message: it stays in the window longest, so "repeats an
             // earlier message still in the window" holds exactly while it is there.
             let latest = state.entries.iter().rev().find_map(|earlier| {

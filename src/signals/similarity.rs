@@ -101,6 +101,9 @@ pub struct Fingerprint {
     /// The distinct words of `text`: a hash and the byte range, sorted by hash
     /// then word, so two fingerprints merge in one pass that rarely compares text.
     words: Vec<(u64, usize, usize)>,
+    /// How many chars fall in each of 64 buckets: two texts whose counts differ by
+    /// d need at least d edits, which rules most pairs out before any edit distance.
+    buckets: [u16; 64],
 }
 
 impl Fingerprint {
@@ -118,7 +121,13 @@ impl Fingerprint {
         }
         words.sort_unstable_by(|x, y| word_key(&text, *x).cmp(&word_key(&text, *y)));
         words.dedup_by(|x, y| word_key(&text, *x) == word_key(&text, *y));
-        Fingerprint { text, chars, words }
+        let mut buckets = [0u16; 64];
+        for c in text.chars() {
+            if let Some(b) = buckets.get_mut((c as usize) % 64) {
+                *b = b.saturating_add(1);
+            }
+        }
+        Fingerprint { text, chars, words, buckets }
     }
 
     /// The normalised text.
@@ -170,6 +179,18 @@ impl Fingerprint {
         let (short, long) =
             if self.chars <= other.chars { (self.chars, other.chars) } else { (other.chars, self.chars) };
         if long > EDIT_DISTANCE_MAX_CHARS || ratio(short, long) < threshold {
+            return None;
+        }
+        // Bag distance bounds the edit distance from below.
+        let (mut extra, mut missing) = (0usize, 0usize);
+        for (a, b) in self.buckets.iter().zip(&other.buckets) {
+            if a > b {
+                extra += usize::from(a - b);
+            } else {
+                missing += usize::from(b - a);
+            }
+        }
+        if 1.0 - ratio(extra.max(missing), long) < threshold {
             return None;
         }
         let args = rapidfuzz::distance::levenshtein::Args::default().score_cutoff(threshold);
