@@ -119,8 +119,10 @@ impl Fingerprint {
             }
             offset = end + 1;
         }
-        words.sort_unstable_by(|x, y| word_key(&text, *x).cmp(&word_key(&text, *y)));
-        words.dedup_by(|x, y| word_key(&text, *x) == word_key(&text, *y));
+        // By hash alone: words with equal hashes sit together, and equal words have
+        // equal hashes, so adjacent duplicates are all the duplicates.
+        words.sort_unstable_by_key(|w| w.0);
+        words.dedup_by(|x, y| x.0 == y.0 && word_key(&text, *x) == word_key(&text, *y));
         let mut buckets = [0u16; 64];
         for c in text.chars() {
             if let Some(b) = buckets.get_mut((c as usize) % 64) {
@@ -201,11 +203,15 @@ impl Fingerprint {
     fn word_dice(&self, other: &Fingerprint) -> f64 {
         let (mut i, mut j, mut shared) = (0, 0, 0usize);
         while let (Some(&x), Some(&y)) = (self.words.get(i), other.words.get(j)) {
-            match word_key(&self.text, x).cmp(&word_key(&other.text, y)) {
+            match x.0.cmp(&y.0) {
                 std::cmp::Ordering::Less => i += 1,
                 std::cmp::Ordering::Greater => j += 1,
+                // Equal hashes: the same word, unless (astronomically rarely) a
+                // collision, which then counts as not shared.
                 std::cmp::Ordering::Equal => {
-                    shared += 1;
+                    if word_key(&self.text, x) == word_key(&other.text, y) {
+                        shared += 1;
+                    }
                     i += 1;
                     j += 1;
                 }
