@@ -10,22 +10,15 @@ use crate::analysis::{line_col, Analysis, Problem};
 use crate::render;
 
 pub fn run(paths: &[PathBuf], deny_warnings: bool, format: Format) -> u8 {
-    let files = match files::policy_files(paths) {
-        Ok(f) => f,
+    let analyses = match files::read_policies(paths) {
+        Ok(a) => a,
         Err(e) => {
             eprintln!("error: {e}");
             return EXIT_USAGE;
         }
     };
     let (mut errors, mut warnings) = (0usize, 0usize);
-    for path in &files {
-        let analysis = match Analysis::read(path) {
-            Ok(a) => a,
-            Err(e) => {
-                eprintln!("error: {}: {e}", path.display());
-                return EXIT_USAGE;
-            }
-        };
+    for analysis in &analyses {
         errors += analysis.errors().count();
         warnings += analysis.warnings().count();
         match format {
@@ -36,13 +29,13 @@ pub fn run(paths: &[PathBuf], deny_warnings: bool, format: Format) -> u8 {
             }
             Format::Json => {
                 for p in &analysis.problems {
-                    println!("{}", serde_json::to_string(&JsonDiagnostic::new(&analysis, p)).unwrap_or_default());
+                    println!("{}", serde_json::to_string(&JsonDiagnostic::new(analysis, p)).unwrap_or_default());
                 }
             }
         }
     }
     if format == Format::Text {
-        eprintln!("checked {} file(s): {errors} error(s), {warnings} warning(s)", files.len());
+        eprintln!("checked {} file(s): {errors} error(s), {warnings} warning(s)", analyses.len());
     }
     if errors > 0 || (deny_warnings && warnings > 0) {
         EXIT_FAIL

@@ -2,6 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::analysis::Analysis;
+
 /// Expands files and directories (recursively, `*.handoff`) into a sorted list.
 pub fn policy_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut out = Vec::new();
@@ -28,4 +30,12 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Reads and analyses every policy under `paths`; the error is the message to print.
+pub fn read_policies(paths: &[PathBuf]) -> Result<Vec<Analysis>, String> {
+    policy_files(paths)?
+        .iter()
+        .map(|path| Analysis::read(path).map_err(|e| format!("{}: {e}", path.display())))
+        .collect()
 }

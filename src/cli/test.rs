@@ -7,7 +7,6 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use super::{files, EXIT_FAIL, EXIT_OK, EXIT_USAGE};
-use crate::analysis::Analysis;
 use crate::render;
 use crate::testing::{run_file, FileReport};
 
@@ -34,8 +33,8 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> u8 {
-    let files = match files::policy_files(&args.paths) {
-        Ok(f) => f,
+    let analyses = match files::read_policies(&args.paths) {
+        Ok(a) => a,
         Err(e) => {
             eprintln!("error: {e}");
             return EXIT_USAGE;
@@ -43,15 +42,8 @@ pub fn run(args: Args) -> u8 {
     };
     let mut reports = Vec::new();
     let mut broken = false;
-    for path in &files {
-        let analysis = match Analysis::read(path) {
-            Ok(a) => a,
-            Err(e) => {
-                eprintln!("error: {}: {e}", path.display());
-                return EXIT_USAGE;
-            }
-        };
-        match run_file(&analysis, args.filter.as_deref()) {
+    for analysis in &analyses {
+        match run_file(analysis, args.filter.as_deref()) {
             Ok(r) => reports.push(r),
             Err(e) => {
                 broken = true;
