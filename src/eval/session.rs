@@ -23,6 +23,9 @@ use crate::transcript::{Conversation, Message, Role};
 /// Evidence kept for `any` windows: the latest few messages only.
 const EVIDENCE_CAP: usize = 8;
 
+/// The most entries a window reserves up front; longer windows grow as they fill.
+const WINDOW_RESERVE: usize = 16;
+
 /// What a signal took from one message.
 #[derive(Debug, Clone)]
 pub(crate) struct Entry {
@@ -660,32 +663,50 @@ pub(crate) fn feature(
 }
 
 fn push_entry(slot: &Slot, state: &mut SlotState, entry: Entry) {
-    if slot.window == Window::Any {
-        if entry.hit {
-            state.hits = state.hits.saturating_add(1);
-            state.last_hit = Some(entry.clone());
+    let keep = match slot.window {
+        Window::Any => {
+            if matches!(slot.feature, Feature::Sentiment) {
+                state.sum += entry.value;
+                state.n = state.n.saturating_add(1);
+                state.min = state.min.min(entry.value);
+            }
+            if let (Feature::Intent, Some(t)) = (&slot.feature, &entry.text) {
+                state.latest_intent = Some(t.clone());
+                state.latest_confidence = entry.value;
+            }
+            // Matches over the whole conversation show their latest hit; the other
+            // features show the latest few messages.
+            let only_latest_hit = matches!(
+                slot.feature,
+                Feature::Mentions { .. } | Feature::Matches(_) | Feature::HasIntent { .. } | Feature::HasEntity(_)
+            );
+            if entry.hit {
+                state.hits = state.hits.saturating_add(1);
+                if only_latest_hit {
+                    state.last_hit = Some(entry);
+                    return;
+                }
+                state.last_hit = Some(entry.clone());
+            }
+            if only_latest_hit {
+                return;
+            }
+            EVIDENCE_CAP
         }
-        if matches!(slot.feature, Feature::Sentiment) {
-            state.sum += entry.value;
-            state.n = state.n.saturating_add(1);
-            state.min = state.min.min(entry.value);
-        }
-        if let (Feature::Intent, Some(t)) = (&slot.feature, &entry.text) {
-            state.latest_intent = Some(t.clone());
-            state.latest_confidence = entry.value;
-        }
-        state.entries.push_back(entry);
-        while state.entries.len() > EVIDENCE_CAP {
-            state.entries.pop_front();
-        }
+        Window::Last(n) => n as usize,
+        Window::Within(_) => usize::MAX,
+    };
+    if keep == 0 {
         return;
     }
-    state.entries.push_back(entry);
-    if let Window::Last(n) = slot.window {
-        while state.entries.len() > n as usize {
-            state.entries.pop_front();
-        }
+    while state.entries.len() >= keep {
+        state.entries.pop_front();
     }
+    if state.entries.capacity() == 0 {
+        // A window's whole size at once (within reason): no regrowth as the session runs.
+        state.entries.reserve_exact(keep.min(WINDOW_RESERVE));
+    }
+    state.entries.push_back(entry);
 }
 
 /// Recomputes a signal's value from its window (or running totals).

@@ -5,10 +5,10 @@
 //!
 //! [`PhraseSet`]: super::phrases::PhraseSet
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::AhoCorasick;
 
 use super::phrases::{
-    is_fast_path, is_negated, normalize, normalize_into, on_word_boundaries, original_end, PhraseMatch,
+    automaton, is_fast_path, is_negated, normalize, normalize_into, on_word_boundaries, original_end, PhraseMatch,
 };
 
 /// One list of phrases as a policy wrote it.
@@ -58,11 +58,7 @@ impl PhraseIndex {
                 }
             }
         }
-        let matcher = if patterns.is_empty() {
-            None
-        } else {
-            AhoCorasick::builder().ascii_case_insensitive(true).match_kind(MatchKind::Standard).build(&patterns).ok()
-        };
+        let matcher = if patterns.is_empty() { None } else { automaton(&patterns) };
         PhraseIndex { matcher, owners, negation: lists.iter().map(|l| l.unless_negated).collect() }
     }
 

@@ -12,7 +12,7 @@
 
 use std::ops::ControlFlow;
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 /// Where a phrase was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -64,16 +64,9 @@ impl PhraseSet {
             }
         }
         let max_len = patterns.iter().map(String::len).max().unwrap_or(0);
-        // ASCII case-insensitivity lets the ASCII fast path search the
-        // original text without lowercasing it first; the patterns are
-        // already lowercase, so the slow path is unaffected.
-        let matcher = match AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .build(&patterns)
-        {
-            Ok(automaton) => Matcher::Automaton(automaton),
-            Err(_) => Matcher::Naive(patterns),
+        let matcher = match automaton(&patterns) {
+            Some(automaton) => Matcher::Automaton(automaton),
+            None => Matcher::Naive(patterns),
         };
         PhraseSet { matcher, indices, max_len }
     }
@@ -153,6 +146,25 @@ impl PhraseSet {
         }
         best
     }
+}
+
+/// Most pattern bytes (about the most automaton states) searched with a full DFA.
+const DFA_MAX_PATTERN_BYTES: usize = 20_000;
+
+/// The automaton for normalised phrases, ASCII-case-insensitive so the ASCII fast
+/// path can search the original text without lowercasing it first (the patterns
+/// are already lowercase, so the slow path is unaffected). Phrase lists of
+/// ordinary size get a full DFA: the fastest search, a few hundred kilobytes at
+/// most; larger ones the automaton's own choice, which bounds memory.
+pub(crate) fn automaton(patterns: &[String]) -> Option<AhoCorasick> {
+    let mut builder = AhoCorasick::builder();
+    builder.ascii_case_insensitive(true).match_kind(MatchKind::Standard);
+    if patterns.iter().map(String::len).sum::<usize>() <= DFA_MAX_PATTERN_BYTES {
+        if let Ok(dfa) = builder.kind(Some(AhoCorasickKind::DFA)).build(patterns) {
+            return Some(dfa);
+        }
+    }
+    builder.kind(None).build(patterns).ok()
 }
 
 /// Lowercases, strips accents, folds apostrophes, collapses whitespace runs

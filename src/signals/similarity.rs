@@ -92,6 +92,9 @@ fn is_kept(c: char) -> bool {
         )
 }
 
+/// A distinct word: its hash and its byte range in the normalised text.
+type Word = (u64, u32, u32);
+
 /// A message prepared once for repeated comparisons, so a session can keep
 /// the fingerprints of its last few messages and compare new ones cheaply.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,7 +103,9 @@ pub struct Fingerprint {
     chars: usize,
     /// The distinct words of `text`: a hash and the byte range, sorted by hash
     /// then word, so two fingerprints merge in one pass that rarely compares text.
-    words: Vec<(u64, usize, usize)>,
+    words: Vec<Word>,
+    /// One bit per word (six bits of its hash), for a quick bound on shared words.
+    signature: u64,
     /// How many chars fall in each of 64 buckets: two texts whose counts differ by
     /// d need at least d edits, which rules most pairs out before any edit distance.
     buckets: [u16; 64],
@@ -108,28 +113,92 @@ pub struct Fingerprint {
 
 impl Fingerprint {
     pub fn new(text: &str) -> Fingerprint {
-        let text = normalize(text);
-        let chars = text.chars().count();
-        let mut words: Vec<(u64, usize, usize)> = Vec::new();
-        let mut offset = 0;
+        if text.is_ascii() {
+            Fingerprint::from_ascii(text)
+        } else {
+            Fingerprint::from_normalized(normalize(text))
+        }
+    }
+
+    /// Any text: words split at the spaces of its normalised form, chars counted
+    /// into buckets.
+    fn from_normalized(text: String) -> Fingerprint {
+        let mut words: Vec<Word> = Vec::new();
+        let mut offset = 0usize;
         for word in text.split(' ') {
             let end = offset + word.len();
             if !word.is_empty() {
-                words.push((fnv1a(word), offset, end));
+                words.push((fnv1a(word.bytes()), offset as u32, end as u32));
             }
             offset = end + 1;
         }
-        // By hash alone: words with equal hashes sit together, and equal words have
-        // equal hashes, so adjacent duplicates are all the duplicates.
-        words.sort_unstable_by_key(|w| w.0);
-        words.dedup_by(|x, y| x.0 == y.0 && word_key(&text, *x) == word_key(&text, *y));
         let mut buckets = [0u16; 64];
+        let mut chars = 0;
         for c in text.chars() {
+            chars += 1;
             if let Some(b) = buckets.get_mut((c as usize) % 64) {
                 *b = b.saturating_add(1);
             }
         }
-        Fingerprint { text, chars, words, buckets }
+        Fingerprint::finish(text, chars, words, buckets)
+    }
+
+    /// ASCII text (most chat messages): normalised, split into hashed words and
+    /// counted in one pass, as [`from_normalized`](Self::from_normalized) would.
+    fn from_ascii(text: &str) -> Fingerprint {
+        let mut out: Vec<u8> = Vec::with_capacity(text.len());
+        // At most one word for every two bytes ("a b c").
+        let mut words: Vec<Word> = Vec::with_capacity(text.len() / 2 + 1);
+        let mut buckets = [0u16; 64];
+        let mut word: Option<(usize, u64)> = None;
+        for b in text.bytes() {
+            match ASCII_CLASS.get(usize::from(b)).copied().unwrap_or(SEPARATOR) {
+                APOSTROPHE => {}
+                SEPARATOR => {
+                    if let Some((start, hash)) = word.take() {
+                        words.push((hash, start as u32, out.len() as u32));
+                    }
+                }
+                c => {
+                    let (start, hash) = word.unwrap_or_else(|| {
+                        if !out.is_empty() {
+                            out.push(b' ');
+                        }
+                        (out.len(), FNV_OFFSET)
+                    });
+                    out.push(c);
+                    word = Some((start, fnv_step(hash, c)));
+                }
+            }
+        }
+        if let Some((start, hash)) = word {
+            words.push((hash, start as u32, out.len() as u32));
+        }
+        for &c in &out {
+            if let Some(b) = buckets.get_mut(usize::from(c) % 64) {
+                *b = b.saturating_add(1);
+            }
+        }
+        let chars = out.len();
+        // Only ASCII letters, digits and spaces were written.
+        let text = String::from_utf8(out).unwrap_or_default();
+        Fingerprint::finish(text, chars, words, buckets)
+    }
+
+    fn finish(text: String, chars: usize, mut words: Vec<Word>, buckets: [u16; 64]) -> Fingerprint {
+        // By hash alone: words with equal hashes sit together, and equal words have
+        // equal hashes, so adjacent duplicates are all the duplicates.
+        words.sort_unstable_by_key(|w| w.0);
+        words.dedup_by(|x, y| x.0 == y.0 && word_key(&text, *x) == word_key(&text, *y));
+        let signature = words.iter().fold(0u64, |s, w| s | signature_bit(w.0));
+        Fingerprint { text, chars, words, signature, buckets }
+    }
+
+    /// At least as many as the words both texts share: this text's words whose
+    /// signature bit the other text has set. Far cheaper than the merge.
+    fn shared_at_most(&self, other: &Fingerprint) -> usize {
+        let (few, many) = if self.words.len() <= other.words.len() { (self, other) } else { (other, self) };
+        few.words.iter().filter(|w| many.signature & signature_bit(w.0) != 0).count()
     }
 
     /// The normalised text.
@@ -171,6 +240,17 @@ impl Fingerprint {
         if self.is_empty() || other.is_empty() {
             return (threshold <= 0.0).then_some(0.0);
         }
+        // Upper bounds of both measures first: they settle most pairs, which are not
+        // repeats, without merging words or computing an edit distance.
+        let both = self.words.len().saturating_add(other.words.len());
+        let words_possible = ratio(self.shared_at_most(other).saturating_mul(2), both) >= threshold;
+        let long = self.chars.max(other.chars);
+        let edits_possible = long <= EDIT_DISTANCE_MAX_CHARS
+            && ratio(self.chars.min(other.chars), long) >= threshold
+            && 1.0 - ratio(self.bag_distance(other), long) >= threshold;
+        if !words_possible && !edits_possible {
+            return None;
+        }
         if self.text == other.text {
             return Some(1.0);
         }
@@ -178,26 +258,23 @@ impl Fingerprint {
         if words >= threshold {
             return Some(self.similarity(other));
         }
-        let (short, long) =
-            if self.chars <= other.chars { (self.chars, other.chars) } else { (other.chars, self.chars) };
-        if long > EDIT_DISTANCE_MAX_CHARS || ratio(short, long) < threshold {
-            return None;
-        }
-        // Bag distance bounds the edit distance from below.
-        let (mut extra, mut missing) = (0usize, 0usize);
-        for (a, b) in self.buckets.iter().zip(&other.buckets) {
-            if a > b {
-                extra += usize::from(a - b);
-            } else {
-                missing += usize::from(b - a);
-            }
-        }
-        if 1.0 - ratio(extra.max(missing), long) < threshold {
+        if !edits_possible {
             return None;
         }
         let args = rapidfuzz::distance::levenshtein::Args::default().score_cutoff(threshold);
         rapidfuzz::distance::levenshtein::normalized_similarity_with_args(self.text.chars(), other.text.chars(), &args)
             .map(|edits| words.max(edits).clamp(0.0, 1.0))
+    }
+
+    /// Bag distance, a lower bound of the edit distance: the larger of the chars one
+    /// text has more of and the chars it has fewer of, counted per bucket.
+    fn bag_distance(&self, other: &Fingerprint) -> usize {
+        let (mut extra, mut missing) = (0usize, 0usize);
+        for (a, b) in self.buckets.iter().zip(&other.buckets) {
+            extra += usize::from(a.saturating_sub(*b));
+            missing += usize::from(b.saturating_sub(*a));
+        }
+        extra.max(missing)
     }
 
     fn word_dice(&self, other: &Fingerprint) -> f64 {
@@ -221,13 +298,44 @@ impl Fingerprint {
     }
 }
 
-fn word_key(text: &str, (hash, start, end): (u64, usize, usize)) -> (u64, &str) {
-    (hash, text.get(start..end).unwrap_or(""))
+fn word_key(text: &str, (hash, start, end): Word) -> (u64, &str) {
+    (hash, text.get(start as usize..end as usize).unwrap_or(""))
 }
 
+fn signature_bit(hash: u64) -> u64 {
+    1 << (hash >> 58)
+}
+
+/// How [`Fingerprint::from_ascii`] reads each byte: a letter or digit (as itself,
+/// lower-cased), an apostrophe (dropped, inside a word), or a word separator.
+const APOSTROPHE: u8 = 1;
+const SEPARATOR: u8 = 0;
+// Built at compile time: an index out of bounds would fail the build, not panic.
+#[allow(clippy::indexing_slicing)]
+static ASCII_CLASS: [u8; 256] = {
+    let mut table = [SEPARATOR; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() {
+            table[b] = c.to_ascii_lowercase();
+        } else if c == b'\'' {
+            table[b] = APOSTROPHE;
+        }
+        b += 1;
+    }
+    table
+};
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
 /// FNV-1a: a fast, fixed (so deterministic) hash for short words.
-fn fnv1a(word: &str) -> u64 {
-    word.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+fn fnv1a(word: impl Iterator<Item = u8>) -> u64 {
+    word.fold(FNV_OFFSET, fnv_step)
+}
+
+fn fnv_step(hash: u64, byte: u8) -> u64 {
+    (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
 }
 
 #[allow(clippy::cast_precision_loss)] // exact for any realistic message length

@@ -180,3 +180,39 @@ fn the_ascii_fast_path_normalises_like_the_general_one() {
         assert_eq!(normalize(text), general, "{text:?}");
     }
 }
+
+#[test]
+fn the_ascii_fingerprint_is_the_general_one() {
+    for text in [
+        "Didn't you say   REFUNDS,take 5-7 days?!",
+        "  yes,please  ",
+        "it's O'Brien's card card CARD",
+        "a\tb\nc a",
+        "",
+        "!!!",
+        "'",
+        "x",
+        "the the the parcel the",
+    ] {
+        assert_eq!(Fingerprint::from_ascii(text), Fingerprint::from_normalized(normalize(text)), "{text:?}");
+    }
+}
+
+proptest::proptest! {
+    /// The shortcuts of `similar_at_least` never change the answer.
+    #[test]
+    fn similar_at_least_is_similarity_with_a_threshold(
+        a in "([a-c]{1,3}[ ,']{0,2}){0,8}",
+        b in "([a-c]{1,3}[ ,']{0,2}){0,8}",
+        t in 0.05f64..1.0,
+    ) {
+        let (fa, fb) = (Fingerprint::new(&a), Fingerprint::new(&b));
+        let full = fa.similarity(&fb);
+        let fast = fa.similar_at_least(&fb, t);
+        proptest::prop_assert_eq!(fast.is_some(), full >= t);
+        if let Some(v) = fast {
+            proptest::prop_assert!((v - full).abs() < 1e-12);
+        }
+        proptest::prop_assert_eq!(Fingerprint::from_ascii(&a), Fingerprint::from_normalized(normalize(&a)));
+    }
+}
