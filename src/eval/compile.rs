@@ -10,6 +10,7 @@ use crate::check::builtins::{self, Function, Variable};
 use crate::check::typeck::build_regex;
 use crate::signals::phrase_index::{PhraseIndex, PhraseList};
 use crate::syntax::ast::{self, Argument, BinaryOp, Expr, ExprKind, Item, Modifier, OutcomeKind, Selector, UnaryOp};
+use crate::transcript::Role;
 
 /// Compiles a policy the checker accepted. Errors here mean the checker let
 /// something through; they are reported, never panicked on.
@@ -65,15 +66,27 @@ pub fn compile(policy: &ast::Policy) -> Result<Program, String> {
         }
     }
     let needs_sentiment = c.slots.iter().any(|s| s.needs_sentiment);
-    let max_window = c
-        .slots
-        .iter()
-        .map(|s| match s.window {
-            ast::Window::Last(n) => n as usize,
-            _ => 0,
-        })
-        .max()
-        .unwrap_or(0);
+    let role_slots = Role::ALL.map(|role| {
+        (0..c.slots.len() as SlotId)
+            .filter(|&i| c.slots.get(i as usize).is_some_and(|s| super::session::slot_sees(s.role, role)))
+            .collect()
+    });
+    let timed_slots = (0..c.slots.len() as SlotId)
+        .filter(|&i| c.slots.get(i as usize).is_some_and(|s| matches!(s.window, ast::Window::Within(_))))
+        .collect();
+    let mut slot_rules: Vec<Vec<u32>> = vec![Vec::new(); c.slots.len()];
+    for (r, rule) in rules.iter().enumerate() {
+        for &s in &rule.slots {
+            if let Some(readers) = slot_rules.get_mut(s as usize) {
+                readers.push(r as u32);
+            }
+        }
+    }
+    let rules_where = |f: fn(&CompiledRule) -> bool| {
+        (0..rules.len() as u32).filter(|&r| rules.get(r as usize).is_some_and(f)).collect()
+    };
+    let turns_rules = rules_where(|r| r.reads_turns);
+    let time_rules = rules_where(|r| r.reads_time);
     Ok(Program {
         nodes: c.nodes,
         slots: c.slots,
@@ -82,7 +95,11 @@ pub fn compile(policy: &ast::Policy) -> Result<Program, String> {
         let_names: c.let_names,
         needs_sentiment,
         phrases: PhraseIndex::new(&c.phrase_lists),
-        max_window,
+        role_slots,
+        timed_slots,
+        slot_rules,
+        turns_rules,
+        time_rules,
     })
 }
 

@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::check::builtins::Variable;
 use crate::signals::phrase_index::PhraseIndex;
 use crate::syntax::ast::{AttributeRoot, RoleFilter, Window};
+use crate::transcript::Role;
 
 pub type NodeId = u32;
 pub type SlotId = u32;
@@ -182,6 +183,23 @@ pub struct Program {
     pub needs_sentiment: bool,
     /// Every `mentions` list, scanned once per message.
     pub phrases: PhraseIndex,
-    /// The longest `last N` window per role, and whether any `within` exists.
-    pub max_window: usize,
+    /// For each role (in [`Role::ALL`] order), the signals that see its messages.
+    pub role_slots: [Vec<SlotId>; 4],
+    /// Signals over `within` windows, whose entries expire as the clock moves
+    /// whoever speaks.
+    pub timed_slots: Vec<SlotId>,
+    /// For each signal, the rules that read it: only those are evaluated again
+    /// when it changes.
+    pub slot_rules: Vec<Vec<u32>>,
+    /// Rules that read `turns`, and rules that read the clock.
+    pub turns_rules: Vec<u32>,
+    pub time_rules: Vec<u32>,
+}
+
+impl Program {
+    /// The signals that see a message from `role`.
+    pub fn slots_seeing(&self, role: Role) -> &[SlotId] {
+        let i = Role::ALL.iter().position(|r| *r == role).unwrap_or(0);
+        self.role_slots.get(i).map_or(&[], Vec::as_slice)
+    }
 }

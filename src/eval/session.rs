@@ -162,8 +162,9 @@ pub struct Session<P: Deref<Target = Policy> + Clone, A: AttributeSource = Attri
     fired: Vec<bool>,
     decision: Decision,
     cache: MessageCache,
-    /// Which signals changed value with the latest message.
-    changed: Vec<bool>,
+    /// The rules to evaluate after the latest message: those reading a signal that
+    /// changed, `turns` or the clock. One bit per rule.
+    pending: Vec<u64>,
 }
 
 impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
@@ -172,7 +173,7 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
         let program = policy.program();
         let slots = vec![SlotState { min: f64::INFINITY, ..SlotState::default() }; program.slots.len()];
         let fired = vec![false; program.rules.len()];
-        let slot_count = program.slots.len();
+        let rule_words = program.rules.len().div_ceil(64);
         let decision = Decision::none(policy.reference().clone());
         Session {
             policy,
@@ -188,7 +189,7 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
             fired,
             decision,
             cache: MessageCache::default(),
-            changed: vec![true; slot_count],
+            pending: vec![0; rule_words],
         }
     }
 
@@ -251,61 +252,70 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
     fn observe(&mut self, program: &Program, message: &Message, n: u32, ts: Option<i64>) {
         let mut cache = std::mem::take(&mut self.cache);
         cache.reset();
-        self.changed.iter_mut().for_each(|c| *c = false);
-        for (i, (slot, state)) in program.slots.iter().zip(self.slots.iter_mut()).enumerate() {
-            let role_matches = slot_sees(slot.role, message.role);
-            if let (Window::Within(ms), Some(now)) = (slot.window, ts) {
-                let cutoff = now.saturating_sub(ms as i64);
-                let before = state.entries.len();
-                while state.entries.front().is_some_and(|e| e.ts.is_some_and(|t| t < cutoff)) {
-                    state.entries.pop_front();
-                }
-                if !role_matches && before != state.entries.len() {
+        // Windows over time lose their old entries whoever speaks.
+        if let Some(now) = ts {
+            for &i in &program.timed_slots {
+                let (Some(slot), Some(state)) = (program.slots.get(i as usize), self.slots.get_mut(i as usize)) else {
+                    continue;
+                };
+                if expire(slot, state, now) && !slot_sees(slot.role, message.role) {
                     fold(slot, state);
-                    if let Some(c) = self.changed.get_mut(i) {
-                        *c = true;
-                    }
+                    mark(&mut self.pending, program.slot_rules.get(i as usize));
                 }
             }
-            if !role_matches {
+        }
+        for &i in program.slots_seeing(message.role) {
+            let (Some(slot), Some(state)) = (program.slots.get(i as usize), self.slots.get_mut(i as usize)) else {
                 continue;
-            }
+            };
+            // The value before this message (`any` windows update the latest intent
+            // as the entry goes in, so this comes first).
+            let (hit, num) = (state.hit, state.num);
+            let intent = (slot.fold == Fold::LatestIntent).then(|| state.latest_intent.clone());
             let entry = feature(program, slot, state, message, n, ts, &mut cache);
             push_entry(slot, state, entry);
-            let before = (state.hit, state.num, state.latest_intent.clone());
             fold(slot, state);
-            if (state.hit, state.num, state.latest_intent.clone()) != before {
-                if let Some(c) = self.changed.get_mut(i) {
-                    *c = true;
-                }
+            let intent_changed = intent.is_some_and(|before| before != state.latest_intent);
+            if state.hit != hit || state.num.to_bits() != num.to_bits() || intent_changed {
+                mark(&mut self.pending, program.slot_rules.get(i as usize));
             }
         }
         self.cache = cache;
     }
 
     fn decide(&mut self, program: &Program, n: u32, turns_changed: bool, time_changed: bool) {
+        if n == 1 {
+            // Every condition is new.
+            self.pending.iter_mut().for_each(|w| *w = u64::MAX);
+        }
+        if turns_changed {
+            mark(&mut self.pending, Some(&program.turns_rules));
+        }
+        if time_changed {
+            mark(&mut self.pending, Some(&program.time_rules));
+        }
         let mut changed = false;
-        for (index, rule) in program.rules.iter().enumerate() {
-            if self.fired.get(index).copied().unwrap_or(true) {
-                continue;
+        // In rule order: rules firing on the same message are listed as written.
+        for word in 0..self.pending.len() {
+            let mut bits = self.pending.get(word).copied().unwrap_or(0);
+            if let Some(w) = self.pending.get_mut(word) {
+                *w = 0;
             }
-            // A condition whose inputs did not change is still false: skip it.
-            let inputs_changed = n == 1
-                || (rule.reads_turns && turns_changed)
-                || (rule.reads_time && time_changed)
-                || rule.slots.iter().any(|&s| self.changed.get(s as usize).copied().unwrap_or(true));
-            if !inputs_changed {
-                continue;
+            while bits != 0 {
+                let index = word * 64 + bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                // A condition whose inputs did not change is still false: it was skipped.
+                let Some(rule) = program.rules.get(index) else { continue };
+                if self.fired.get(index).copied().unwrap_or(true) || !self.eval(rule.condition).truthy() {
+                    continue;
+                }
+                if let Some(f) = self.fired.get_mut(index) {
+                    *f = true;
+                }
+                let fired = self.fire(rule, n);
+                self.decision.rules.push(fired);
+                changed = true;
             }
-            if !self.eval(rule.condition).truthy() {
-                continue;
-            }
-            if let Some(f) = self.fired.get_mut(index) {
-                *f = true;
-            }
-            let fired = self.fire(rule, n);
-            self.decision.rules.push(fired);
-            changed = true;
         }
         if changed {
             self.resolve();
@@ -542,6 +552,26 @@ pub(crate) fn slot_sees(filter: RoleFilter, role: Role) -> bool {
             | (RoleFilter::Agent, Role::Agent)
             | (RoleFilter::System, Role::System)
     )
+}
+
+/// Drops the entries of a `within` window older than its span; true if any went.
+fn expire(slot: &Slot, state: &mut SlotState, now: i64) -> bool {
+    let Window::Within(ms) = slot.window else { return false };
+    let cutoff = now.saturating_sub(ms as i64);
+    let before = state.entries.len();
+    while state.entries.front().is_some_and(|e| e.ts.is_some_and(|t| t < cutoff)) {
+        state.entries.pop_front();
+    }
+    before != state.entries.len()
+}
+
+/// Marks rules as needing evaluation.
+fn mark(pending: &mut [u64], rules: Option<&Vec<u32>>) {
+    for &r in rules.into_iter().flatten() {
+        if let Some(w) = pending.get_mut(r as usize / 64) {
+            *w |= 1 << (r % 64);
+        }
+    }
 }
 
 fn lookup<'a>(map: &'a Map<String, Value>, path: &[Box<str>]) -> Option<&'a Value> {

@@ -191,3 +191,18 @@ fn decision_names_the_policy() {
     assert_eq!(d.policy.version, 1);
     assert_eq!(d.policy.hash.len(), 64);
 }
+
+/// A change of the latest intent over a whole-conversation window is a change of the
+/// signal: rules reading it are evaluated again (found by the prefix property test).
+#[test]
+fn a_new_latest_intent_over_the_whole_conversation_is_seen() {
+    let p = policy("rule d {\n when intent(customer.any) == \"dispute\"\n escalate to disputes\n}");
+    let mut refund = msg(Role::Customer, "first");
+    refund.intent = Some("refund".into());
+    let mut dispute = msg(Role::Customer, "second");
+    dispute.intent = Some("dispute".into());
+    let mut c = conversation(&[]);
+    c.messages = vec![refund, dispute];
+    let d = p.evaluate(&c, &Context::default());
+    assert_eq!((d.label().as_str(), d.at_message), ("escalate:disputes", Some(2)), "{d:#?}");
+}
