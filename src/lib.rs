@@ -37,7 +37,7 @@
 //! assert_eq!(decision.queue.as_deref(), Some("general"));
 //! assert_eq!((decision.rule.as_deref(), decision.at_message), (Some("human_on_request"), Some(3)));
 //! assert_eq!(decision.reasons, ["Customer asked for a person"]);
-//! assert_eq!(decision.policy.hash, policy.hash());
+//! assert_eq!(&*decision.policy.hash, policy.hash());
 //! match decision.rules[0].evidence.as_slice() {
 //!     [Evidence::Phrase { message, matched, .. }] => assert_eq!((*message, matched.as_str()), (3, "real person")),
 //!     other => panic!("unexpected evidence {other:?}"),

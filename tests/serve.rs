@@ -129,7 +129,7 @@ fn conversation(id: &str, tier: &str, texts: &[&str]) -> Value {
 async fn evaluates_whole_conversations_bare_or_with_a_context() {
     let server = start(config(&policy_dir("evaluate"))).await;
     let addr = server.addr();
-    let hash = server.policy().hash;
+    let hash = server.policy().hash.to_string();
 
     let bare = conversation("c1", "gold", &["hello", "Hi! How can I help?", "I was charged twice"]);
     let r = post(addr, "/v1/evaluate", &bare.to_string()).await;
@@ -337,7 +337,7 @@ async fn a_broken_policy_never_replaces_the_running_one() {
     let dir = policy_dir("reload");
     let server = start(config(&dir)).await;
     let addr = server.addr();
-    let old = server.policy().hash;
+    let old = server.policy().hash.to_string();
     let file = dir.join("support.handoff");
     let body = conversation("c", "gold", &["I want a real person"]).to_string();
 
@@ -366,7 +366,7 @@ async fn a_broken_policy_never_replaces_the_running_one() {
     );
     write_atomically(&file, &v2);
     eventually("the new policy", || async { get(addr, "/v1/policy").await.json()["hash"] != old.as_str() }).await;
-    let new = server.policy().hash;
+    let new = server.policy().hash.to_string();
     assert_ne!(new, old);
     assert_eq!(metric(addr, r#"handoff_policy_reloads_total{result="succeeded"}"#).await, 1.0);
     assert!(get(addr, "/v1/policy").await.json()["last_rejected_reload"].is_null());

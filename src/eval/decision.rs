@@ -4,6 +4,8 @@
 //! (escalate, then offer, then flag); between rules with the same action, the one
 //! written first in the policy wins. Every fired rule is listed all the same.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 pub use super::program::Priority;
@@ -28,13 +30,14 @@ impl ActionKind {
     }
 }
 
-/// Which policy made a decision.
+/// Which policy made a decision. Shared text: every decision carries one, and a
+/// copy costs no allocation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PolicyRef {
-    pub name: String,
+    pub name: Arc<str>,
     pub version: u64,
     /// SHA-256 of the policy's text, hex.
-    pub hash: String,
+    pub hash: Arc<str>,
 }
 
 /// The decision so far: after one message in a live session, or for a whole conversation.

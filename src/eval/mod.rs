@@ -82,10 +82,10 @@ impl Policy {
             }));
             PolicyError::from_analysis(&a)
         })?;
-        let hash = Sha256::digest(analysis.source.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+        let hash: String = Sha256::digest(analysis.source.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
         Ok(Policy {
             program,
-            reference: PolicyRef { name: ast.name.node.clone(), version: ast.version.node, hash },
+            reference: PolicyRef { name: ast.name.node.as_str().into(), version: ast.version.node, hash: hash.into() },
             source: analysis.source.clone(),
             file: analysis.name.clone(),
             warnings: analysis.warnings().cloned().collect(),
@@ -140,10 +140,17 @@ impl Policy {
     /// What a live service would have decided: a session over the messages,
     /// stopping at the first escalation.
     pub fn evaluate(&self, conversation: &Conversation, context: &Context) -> Decision {
+        thread_local! {
+            /// The buffers of this thread's previous evaluation.
+            static SPARE: std::cell::Cell<Option<session::Spare>> = const { std::cell::Cell::new(None) };
+        }
+        let spare = SPARE.take().unwrap_or_default();
         // The session reads the conversation's attributes in place: no copy.
-        let mut session = Session::new(self, conversation, context.clone());
+        let mut session = Session::reusing(self, conversation, context.clone(), spare);
         session.run(&conversation.messages);
-        session.into_decision()
+        let (decision, spare) = session.finish();
+        SPARE.set(Some(spare));
+        decision
     }
 
     /// A session for one live conversation.

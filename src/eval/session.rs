@@ -58,6 +58,28 @@ pub(crate) struct SlotState {
     pub hit: bool,
 }
 
+impl SlotState {
+    fn new() -> SlotState {
+        SlotState { min: f64::INFINITY, ..SlotState::default() }
+    }
+
+    /// Back to a new signal's state, keeping the window's buffer.
+    fn reset(&mut self) {
+        let mut entries = std::mem::take(&mut self.entries);
+        entries.clear();
+        *self = SlotState { entries, ..SlotState::new() };
+    }
+}
+
+/// A finished session's buffers, for the next one.
+#[derive(Debug, Default)]
+pub(crate) struct Spare {
+    slots: Vec<SlotState>,
+    fired: Vec<bool>,
+    pending: Vec<u64>,
+    cache: MessageCache,
+}
+
 /// The conversation-level facts a session reads: attributes and channel.
 #[derive(Debug, Clone, Default)]
 pub struct Attributes {
@@ -170,10 +192,20 @@ pub struct Session<P: Deref<Target = Policy> + Clone, A: AttributeSource = Attri
 impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
     /// A session for a conversation with these attributes, under this context.
     pub fn new(policy: P, attributes: A, context: Context) -> Self {
+        Session::reusing(policy, attributes, context, Spare::default())
+    }
+
+    /// A session built in the buffers a finished one left ([`Session::finish`]), so
+    /// evaluating conversation after conversation allocates almost nothing.
+    pub(crate) fn reusing(policy: P, attributes: A, context: Context, spare: Spare) -> Self {
         let program = policy.program();
-        let slots = vec![SlotState { min: f64::INFINITY, ..SlotState::default() }; program.slots.len()];
-        let fired = vec![false; program.rules.len()];
-        let rule_words = program.rules.len().div_ceil(64);
+        // `finish` left every slot reset.
+        let Spare { mut slots, mut fired, mut pending, cache } = spare;
+        slots.resize_with(program.slots.len(), SlotState::new);
+        fired.clear();
+        fired.resize(program.rules.len(), false);
+        pending.clear();
+        pending.resize(program.rules.len().div_ceil(64), 0);
         let decision = Decision::none(policy.reference().clone());
         Session {
             policy,
@@ -188,9 +220,17 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
             slots,
             fired,
             decision,
-            cache: MessageCache::default(),
-            pending: vec![0; rule_words],
+            cache,
+            pending,
         }
+    }
+
+    /// The decision, and the buffers for the next session (emptied: nothing of this
+    /// conversation stays in them).
+    pub(crate) fn finish(self) -> (Decision, Spare) {
+        let Session { mut slots, fired, pending, cache, decision, .. } = self;
+        slots.iter_mut().for_each(SlotState::reset);
+        (decision, Spare { slots, fired, pending, cache })
     }
 
     pub fn policy(&self) -> &Policy {
@@ -273,6 +313,10 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
             let (hit, num) = (state.hit, state.num);
             let intent = (slot.fold == Fold::LatestIntent).then(|| state.latest_intent.clone());
             let entry = feature(program, slot, state, message, n, ts, &mut cache);
+            if !entry.hit && keeps_latest_hit_only(slot) {
+                // Nothing to keep and nothing changes.
+                continue;
+            }
             push_entry(slot, state, entry);
             fold(slot, state);
             let intent_changed = intent.is_some_and(|before| before != state.latest_intent);
@@ -704,12 +748,7 @@ fn push_entry(slot: &Slot, state: &mut SlotState, entry: Entry) {
                 state.latest_intent = Some(t.clone());
                 state.latest_confidence = entry.value;
             }
-            // Matches over the whole conversation show their latest hit; the other
-            // features show the latest few messages.
-            let only_latest_hit = matches!(
-                slot.feature,
-                Feature::Mentions { .. } | Feature::Matches(_) | Feature::HasIntent { .. } | Feature::HasEntity(_)
-            );
+            let only_latest_hit = keeps_latest_hit_only(slot);
             if entry.hit {
                 state.hits = state.hits.saturating_add(1);
                 if only_latest_hit {
@@ -737,6 +776,16 @@ fn push_entry(slot: &Slot, state: &mut SlotState, entry: Entry) {
         state.entries.reserve_exact(keep.min(WINDOW_RESERVE));
     }
     state.entries.push_back(entry);
+}
+
+/// Matches over the whole conversation show only their latest hit (the other
+/// features show the latest few messages), so they keep nothing else.
+fn keeps_latest_hit_only(slot: &Slot) -> bool {
+    slot.window == Window::Any
+        && matches!(
+            slot.feature,
+            Feature::Mentions { .. } | Feature::Matches(_) | Feature::HasIntent { .. } | Feature::HasEntity(_)
+        )
 }
 
 /// Recomputes a signal's value from its window (or running totals).

@@ -187,7 +187,7 @@ fn policy_is_send_and_sync() {
 fn decision_names_the_policy() {
     let p = policy("");
     let d = p.evaluate(&conversation(&[("customer", "hi")]), &Context::default());
-    assert_eq!(d.policy.name, "t");
+    assert_eq!(&*d.policy.name, "t");
     assert_eq!(d.policy.version, 1);
     assert_eq!(d.policy.hash.len(), 64);
 }

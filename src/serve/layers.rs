@@ -24,7 +24,7 @@ pub struct DecisionLog {
     pub queue: Option<String>,
     pub rule: Option<String>,
     pub messages: u32,
-    pub policy_hash: String,
+    pub policy_hash: std::sync::Arc<str>,
 }
 
 impl DecisionLog {
@@ -78,7 +78,7 @@ pub async fn log_requests(req: Request, next: Next) -> Response {
         queue = decision.and_then(|d| d.queue.as_deref()),
         rule = decision.and_then(|d| d.rule.as_deref()),
         messages = decision.map(|d| d.messages),
-        policy_hash = decision.map(|d| d.policy_hash.as_str()),
+        policy_hash = decision.map(|d| &*d.policy_hash),
         error = error.map(|e| e.code),
         field = error.and_then(|e| e.field.as_deref()),
         "request"

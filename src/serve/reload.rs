@@ -56,7 +56,7 @@ impl Reloader {
             }
             Err(e) => return self.rejected(trigger, before, format!("the reload task failed: {e}"), 1),
         };
-        if policy.hash() == before.hash {
+        if policy.hash() == &*before.hash {
             self.app.metrics.reload(ReloadResult::Unchanged);
             self.app.set_last_failure(None);
             tracing::debug!(trigger, hash = %before.hash, "policy file unchanged");
