@@ -51,6 +51,10 @@ pub fn compile(policy: &ast::Policy) -> Result<Program, String> {
             c.collect_inputs(condition, &mut slots, &mut reads_turns, &mut reads_time);
             slots.sort_unstable();
             slots.dedup();
+            let (mut guards, mut fixed) = (Vec::new(), Vec::new());
+            c.conjuncts(condition, &mut guards, &mut fixed);
+            guards.sort_unstable();
+            guards.dedup();
             rules.push(CompiledRule {
                 name: r.name.node.clone(),
                 condition,
@@ -62,10 +66,11 @@ pub fn compile(policy: &ast::Policy) -> Result<Program, String> {
                 slots,
                 reads_turns,
                 reads_time,
+                guards,
+                fixed,
             });
         }
     }
-    let needs_sentiment = c.slots.iter().any(|s| s.needs_sentiment);
     let role_slots = Role::ALL.map(|role| {
         (0..c.slots.len() as SlotId)
             .filter(|&i| c.slots.get(i as usize).is_some_and(|s| super::session::slot_sees(s.role, role)))
@@ -93,7 +98,6 @@ pub fn compile(policy: &ast::Policy) -> Result<Program, String> {
         rules,
         queues: c.queues,
         let_names: c.let_names,
-        needs_sentiment,
         phrases: PhraseIndex::new(&c.phrase_lists),
         role_slots,
         timed_slots,
@@ -294,8 +298,12 @@ impl<'a> Compiler<'a> {
         if let Some(&id) = self.slot_keys.get(&key) {
             return id;
         }
-        let needs_sentiment = matches!(feature, Feature::Sentiment);
-        self.slots.push(Slot { role: sel.role, window: sel.window, feature, fold, needs_sentiment });
+        let latest_hit_only = sel.window == ast::Window::Any
+            && matches!(
+                feature,
+                Feature::Mentions { .. } | Feature::Matches(_) | Feature::HasIntent { .. } | Feature::HasEntity(_)
+            );
+        self.slots.push(Slot { role: sel.role, window: sel.window, feature, fold, latest_hit_only });
         let id = (self.slots.len() - 1) as SlotId;
         self.slot_keys.insert(key, id);
         id
@@ -377,6 +385,39 @@ impl<'a> Compiler<'a> {
                 self.collect_inputs(*b, slots, turns, time);
             }
             _ => {}
+        }
+    }
+}
+
+impl Compiler<'_> {
+    /// The parts of a condition that must all be true (through `and`, lets and
+    /// parentheses): yes-or-no signals, and parts fixed for a session.
+    fn conjuncts(&self, id: NodeId, guards: &mut Vec<SlotId>, fixed: &mut Vec<NodeId>) {
+        let Some(node) = self.nodes.get(id as usize) else { return };
+        match &node.op {
+            Op::And(a, b) => {
+                self.conjuncts(*a, guards, fixed);
+                self.conjuncts(*b, guards, fixed);
+            }
+            Op::Let(_, x) | Op::Paren(x) => self.conjuncts(*x, guards, fixed),
+            Op::Signal(s) if self.slots.get(*s as usize).is_some_and(|slot| slot.fold == Fold::Any) => guards.push(*s),
+            _ if self.is_fixed(id) => fixed.push(id),
+            _ => {}
+        }
+    }
+
+    /// Whether a node reads only the conversation's attributes, its channel and
+    /// constants, which do not change during a session.
+    fn is_fixed(&self, id: NodeId) -> bool {
+        let Some(node) = self.nodes.get(id as usize) else { return false };
+        match &node.op {
+            Op::Bool(_) | Op::Number(_) | Op::String(_) | Op::List(_) | Op::Attribute(..) => true,
+            Op::Variable(v) => *v == Variable::Channel,
+            Op::Not(x) | Op::Neg(x) | Op::Let(_, x) | Op::Paren(x) => self.is_fixed(*x),
+            Op::And(a, b) | Op::Or(a, b) | Op::Cmp(_, a, b) | Op::In(a, b) | Op::Arith(_, a, b) => {
+                self.is_fixed(*a) && self.is_fixed(*b)
+            }
+            Op::Signal(_) | Op::Open(_) | Op::InHours(_) | Op::AgentsFree(_) | Op::Inert => false,
         }
     }
 }

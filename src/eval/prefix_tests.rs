@@ -63,6 +63,10 @@ rule entity {
   when has_entity(customer.within 1m, "order") and sentiment_trend(messages.within 3m) < 0
   flag "order-trouble"
 }
+rule gold_refund {
+  when customer.tier == "gold" and customer.any mentions ["refund"] and turns >= 2
+  flag "gold-refund"
+}
 rule counting {
   when count(customer.any, matching: /refund/i) >= 2 or repeats(customer.last 3) >= 1
   flag "refund-twice"
@@ -193,9 +197,19 @@ fn naive_slots(program: &Program, prefix: &[Message]) -> Vec<SlotState> {
         .collect()
 }
 
-fn check_conversation(policy: &Policy, messages: &[Message]) -> Result<(), TestCaseError> {
+/// The customer's tier: none, or one that rules do or do not ask for.
+fn arb_attributes() -> impl Strategy<Value = Attributes> {
+    prop_oneof![Just(None), Just(Some("standard")), Just(Some("gold"))].prop_map(|tier: Option<&str>| {
+        let mut attributes = Attributes::default();
+        if let Some(tier) = tier {
+            attributes.customer.insert("tier".into(), tier.into());
+        }
+        attributes
+    })
+}
+
+fn check_conversation(policy: &Policy, attributes: Attributes, messages: &[Message]) -> Result<(), TestCaseError> {
     let program = policy.program();
-    let attributes = Attributes::default();
     let mut live = policy.session(attributes.clone(), Context::default());
     let mut naive_fired: Vec<(String, u32)> = Vec::new();
     let mut escalated = false;
@@ -247,15 +261,21 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 96, failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
-    fn session_equals_naive_prefix_evaluation_on_the_shipped_policy(messages in arb_conversation()) {
+    fn session_equals_naive_prefix_evaluation_on_the_shipped_policy(
+        messages in arb_conversation(),
+        attributes in arb_attributes(),
+    ) {
         let policy = Policy::from_source("payments.handoff", include_str!("../../policies/payments.handoff")).unwrap();
-        check_conversation(&policy, &messages)?;
+        check_conversation(&policy, attributes, &messages)?;
     }
 
     #[test]
-    fn session_equals_naive_prefix_evaluation_over_every_window_kind(messages in arb_conversation()) {
+    fn session_equals_naive_prefix_evaluation_over_every_window_kind(
+        messages in arb_conversation(),
+        attributes in arb_attributes(),
+    ) {
         let policy = Policy::from_source("windows.handoff", WINDOWS_POLICY).unwrap();
-        check_conversation(&policy, &messages)?;
+        check_conversation(&policy, attributes, &messages)?;
     }
 }
 

@@ -109,8 +109,9 @@ pub struct Slot {
     pub window: Window,
     pub feature: Feature,
     pub fold: Fold,
-    /// Whether the fold needs the per-message sentiment.
-    pub needs_sentiment: bool,
+    /// Keeps only its latest hit (a match over the whole conversation): a message
+    /// without a hit changes nothing.
+    pub latest_hit_only: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
@@ -163,6 +164,13 @@ pub struct CompiledRule {
     pub reads_turns: bool,
     /// Whether it reads the clock (`duration`, `since_previous`, `open`, `in_hours`).
     pub reads_time: bool,
+    /// Yes-or-no signals the condition needs true (`a and b` where `a` is one): while
+    /// any is false the condition is false, and is not evaluated.
+    pub guards: Vec<SlotId>,
+    /// Parts the condition needs true that read only the conversation's attributes
+    /// and constants: fixed for a session, so one false at the first message means
+    /// the rule can never fire in it.
+    pub fixed: Vec<NodeId>,
 }
 
 #[derive(Debug, Clone)]
@@ -179,8 +187,6 @@ pub struct Program {
     pub rules: Vec<CompiledRule>,
     pub queues: Vec<Queue>,
     pub let_names: Vec<String>,
-    /// Whether any signal reads sentiment (skip the analyser otherwise).
-    pub needs_sentiment: bool,
     /// Every `mentions` list, scanned once per message.
     pub phrases: PhraseIndex,
     /// For each role (in [`Role::ALL`] order), the signals that see its messages.

@@ -75,7 +75,7 @@ impl SlotState {
 #[derive(Debug, Default)]
 pub(crate) struct Spare {
     slots: Vec<SlotState>,
-    fired: Vec<bool>,
+    settled: Vec<bool>,
     pending: Vec<u64>,
     cache: MessageCache,
 }
@@ -181,7 +181,8 @@ pub struct Session<P: Deref<Target = Policy> + Clone, A: AttributeSource = Attri
     pub(crate) gap_ms: f64,
     pub(crate) now: Option<jiff::Timestamp>,
     pub(crate) slots: Vec<SlotState>,
-    fired: Vec<bool>,
+    /// Rules that fired, or can no longer fire in this session: never evaluated again.
+    settled: Vec<bool>,
     decision: Decision,
     cache: MessageCache,
     /// The rules to evaluate after the latest message: those reading a signal that
@@ -200,10 +201,10 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
     pub(crate) fn reusing(policy: P, attributes: A, context: Context, spare: Spare) -> Self {
         let program = policy.program();
         // `finish` left every slot reset.
-        let Spare { mut slots, mut fired, mut pending, cache } = spare;
+        let Spare { mut slots, mut settled, mut pending, cache } = spare;
         slots.resize_with(program.slots.len(), SlotState::new);
-        fired.clear();
-        fired.resize(program.rules.len(), false);
+        settled.clear();
+        settled.resize(program.rules.len(), false);
         pending.clear();
         pending.resize(program.rules.len().div_ceil(64), 0);
         let decision = Decision::none(policy.reference().clone());
@@ -218,7 +219,7 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
             gap_ms: 0.0,
             now: None,
             slots,
-            fired,
+            settled,
             decision,
             cache,
             pending,
@@ -228,9 +229,9 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
     /// The decision, and the buffers for the next session (emptied: nothing of this
     /// conversation stays in them).
     pub(crate) fn finish(self) -> (Decision, Spare) {
-        let Session { mut slots, fired, pending, cache, decision, .. } = self;
+        let Session { mut slots, settled, pending, cache, decision, .. } = self;
         slots.iter_mut().for_each(SlotState::reset);
-        (decision, Spare { slots, fired, pending, cache })
+        (decision, Spare { slots, settled, pending, cache })
     }
 
     pub fn policy(&self) -> &Policy {
@@ -312,11 +313,18 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
             // as the entry goes in, so this comes first).
             let (hit, num) = (state.hit, state.num);
             let intent = (slot.fold == Fold::LatestIntent).then(|| state.latest_intent.clone());
-            let entry = feature(program, slot, state, message, n, ts, &mut cache);
-            if !entry.hit && keeps_latest_hit_only(slot) {
-                // Nothing to keep and nothing changes.
+            if slot.latest_hit_only {
+                // Only a hit changes anything, and only the first changes the value.
+                if let Some(entry) = match_entry(program, slot, message, n, ts, &mut cache) {
+                    push_entry(slot, state, entry);
+                    if !state.hit {
+                        state.hit = true;
+                        mark(&mut self.pending, program.slot_rules.get(i as usize));
+                    }
+                }
                 continue;
             }
+            let entry = feature(program, slot, state, message, n, ts, &mut cache);
             push_entry(slot, state, entry);
             fold(slot, state);
             let intent_changed = intent.is_some_and(|before| before != state.latest_intent);
@@ -329,8 +337,15 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
 
     fn decide(&mut self, program: &Program, n: u32, turns_changed: bool, time_changed: bool) {
         if n == 1 {
-            // Every condition is new.
+            // Every condition is new; those that need a fixed part false never fire.
             self.pending.iter_mut().for_each(|w| *w = u64::MAX);
+            for (index, rule) in program.rules.iter().enumerate() {
+                if rule.fixed.iter().any(|&node| !self.eval(node).truthy()) {
+                    if let Some(s) = self.settled.get_mut(index) {
+                        *s = true;
+                    }
+                }
+            }
         }
         if turns_changed {
             mark(&mut self.pending, Some(&program.turns_rules));
@@ -350,10 +365,13 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
                 bits &= bits - 1;
                 // A condition whose inputs did not change is still false: it was skipped.
                 let Some(rule) = program.rules.get(index) else { continue };
-                if self.fired.get(index).copied().unwrap_or(true) || !self.eval(rule.condition).truthy() {
+                if self.settled.get(index).copied().unwrap_or(true)
+                    || rule.guards.iter().any(|&s| self.slots.get(s as usize).is_some_and(|state| !state.hit))
+                    || !self.eval(rule.condition).truthy()
+                {
                     continue;
                 }
-                if let Some(f) = self.fired.get_mut(index) {
+                if let Some(f) = self.settled.get_mut(index) {
                     *f = true;
                 }
                 let fired = self.fire(rule, n);
@@ -653,6 +671,53 @@ impl MessageCache {
     }
 }
 
+/// A message's match for a yes-or-no feature (a phrase, a pattern, an intent, an
+/// entity): the entry to keep when there is one.
+fn match_entry(
+    program: &Program,
+    slot: &Slot,
+    message: &Message,
+    n: u32,
+    ts: Option<i64>,
+    cache: &mut MessageCache,
+) -> Option<Entry> {
+    let entry = |start: usize, end: usize, aux: u32, value: f64, text: Option<Box<str>>| Entry {
+        message: n,
+        ts,
+        hit: true,
+        value,
+        start: start as u32,
+        end: end as u32,
+        aux,
+        text,
+        fingerprint: None,
+    };
+    match &slot.feature {
+        Feature::Mentions { index, .. } => {
+            if !cache.scanned {
+                program.phrases.scan(&message.text, &mut cache.scratch, &mut cache.matches);
+                cache.scanned = true;
+            }
+            let m = cache.matches.get(*index as usize).copied().flatten()?;
+            Some(entry(m.start, m.end, m.phrase as u32, 0.0, message.text.get(m.start..m.end).map(Into::into)))
+        }
+        Feature::Matches(re) => {
+            let m = re.find(&message.text)?;
+            Some(entry(m.start(), m.end(), 0, 0.0, Some(m.as_str().into())))
+        }
+        Feature::HasIntent { intents, min_confidence } => {
+            let intent = message.intent.as_ref()?;
+            let confidence = message.confidence.unwrap_or(1.0);
+            (confidence >= *min_confidence && intents.iter().any(|i| i == intent))
+                .then(|| entry(0, 0, 0, confidence, Some(intent.as_str().into())))
+        }
+        Feature::HasEntity(name) => {
+            message.entities.get(name).is_some_and(|v| !v.is_null()).then(|| entry(0, 0, 0, 0.0, None))
+        }
+        _ => None,
+    }
+}
+
 pub(crate) fn feature(
     program: &Program,
     slot: &Slot,
@@ -665,25 +730,9 @@ pub(crate) fn feature(
     let mut e =
         Entry { message: n, ts, hit: false, value: 0.0, start: 0, end: 0, aux: 0, text: None, fingerprint: None };
     match &slot.feature {
-        Feature::Mentions { index, .. } => {
-            if !cache.scanned {
-                program.phrases.scan(&message.text, &mut cache.scratch, &mut cache.matches);
-                cache.scanned = true;
-            }
-            if let Some(m) = cache.matches.get(*index as usize).copied().flatten() {
-                e.hit = true;
-                e.start = m.start as u32;
-                e.end = m.end as u32;
-                e.aux = m.phrase as u32;
-                e.text = message.text.get(m.start..m.end).map(Into::into);
-            }
-        }
-        Feature::Matches(re) => {
-            if let Some(m) = re.find(&message.text) {
-                e.hit = true;
-                e.start = m.start() as u32;
-                e.end = m.end() as u32;
-                e.text = Some(m.as_str().into());
+        Feature::Mentions { .. } | Feature::Matches(_) | Feature::HasIntent { .. } | Feature::HasEntity(_) => {
+            if let Some(hit) = match_entry(program, slot, message, n, ts, cache) {
+                e = hit;
             }
         }
         Feature::Sentiment => {
@@ -697,19 +746,6 @@ pub(crate) fn feature(
                 e.value = message.confidence.unwrap_or(1.0);
                 e.hit = true;
             }
-        }
-        Feature::HasIntent { intents, min_confidence } => {
-            if let Some(intent) = &message.intent {
-                let confidence = message.confidence.unwrap_or(1.0);
-                if confidence >= *min_confidence && intents.iter().any(|i| i == intent) {
-                    e.hit = true;
-                    e.value = confidence;
-                    e.text = Some(intent.as_str().into());
-                }
-            }
-        }
-        Feature::HasEntity(name) => {
-            e.hit = message.entities.get(name).is_some_and(|v| !v.is_null());
         }
         Feature::Count(re) => {
             e.hit = re.as_ref().is_none_or(|re| re.is_match(&message.text));
@@ -748,7 +784,7 @@ fn push_entry(slot: &Slot, state: &mut SlotState, entry: Entry) {
                 state.latest_intent = Some(t.clone());
                 state.latest_confidence = entry.value;
             }
-            let only_latest_hit = keeps_latest_hit_only(slot);
+            let only_latest_hit = slot.latest_hit_only;
             if entry.hit {
                 state.hits = state.hits.saturating_add(1);
                 if only_latest_hit {
@@ -776,16 +812,6 @@ fn push_entry(slot: &Slot, state: &mut SlotState, entry: Entry) {
         state.entries.reserve_exact(keep.min(WINDOW_RESERVE));
     }
     state.entries.push_back(entry);
-}
-
-/// Matches over the whole conversation show only their latest hit (the other
-/// features show the latest few messages), so they keep nothing else.
-fn keeps_latest_hit_only(slot: &Slot) -> bool {
-    slot.window == Window::Any
-        && matches!(
-            slot.feature,
-            Feature::Mentions { .. } | Feature::Matches(_) | Feature::HasIntent { .. } | Feature::HasEntity(_)
-        )
 }
 
 /// Recomputes a signal's value from its window (or running totals).
