@@ -76,6 +76,18 @@ pub fn compile(policy: &ast::Policy) -> Result<Program, String> {
             .filter(|&i| c.slots.get(i as usize).is_some_and(|s| super::session::slot_sees(s.role, role)))
             .collect()
     });
+    let role_patterns = Role::ALL.map(|role| {
+        let sources: Vec<&str> = c
+            .slots
+            .iter()
+            .filter(|s| super::session::slot_sees(s.role, role))
+            .filter_map(|s| match &s.feature {
+                Feature::Matches(p) | Feature::Count(Some(p)) => Some(p.in_set.as_str()),
+                _ => None,
+            })
+            .collect();
+        role_pattern_set(&sources)
+    });
     let timed_slots = (0..c.slots.len() as SlotId)
         .filter(|&i| c.slots.get(i as usize).is_some_and(|s| matches!(s.window, ast::Window::Within(_))))
         .collect();
@@ -100,6 +112,7 @@ pub fn compile(policy: &ast::Policy) -> Result<Program, String> {
         let_names: c.let_names,
         phrases: PhraseIndex::new(&c.phrase_lists),
         role_slots,
+        role_patterns,
         timed_slots,
         slot_rules,
         turns_rules,
@@ -269,9 +282,18 @@ impl<'a> Compiler<'a> {
         }
     }
 
-    fn regex(&self, e: &Expr) -> Result<(regex::Regex, String), String> {
+    fn regex(&self, e: &Expr) -> Result<(Pattern, String), String> {
         match &e.node {
-            ExprKind::Regex { pattern, flags } => Ok((build_regex(pattern, flags)?, format!("/{pattern}/{flags}"))),
+            ExprKind::Regex { pattern, flags } => {
+                // Flags inline for the set; under `x` a comment could run to the end of
+                // the pattern, so a line break closes it before the group does.
+                let in_set = match (flags.is_empty(), flags.contains('x')) {
+                    (true, _) => pattern.clone(),
+                    (false, false) => format!("(?{flags}:{pattern})"),
+                    (false, true) => format!("(?{flags}:{pattern}\n)"),
+                };
+                Ok((Pattern { regex: build_regex(pattern, flags)?, in_set }, format!("/{pattern}/{flags}")))
+            }
             ExprKind::Paren(inner) => self.regex(inner),
             ExprKind::Name(n) => match self.lets.get(n) {
                 Some(d) => self.regex(&d.value),
@@ -387,6 +409,16 @@ impl<'a> Compiler<'a> {
             _ => {}
         }
     }
+}
+
+/// A set for a role's regexes: worth it for two to a handful (one regex is its own
+/// check; a union of many can be slower than the regexes one by one).
+fn role_pattern_set(sources: &[&str]) -> Option<regex::RegexSet> {
+    const MOST: usize = 16;
+    if !(2..=MOST).contains(&sources.len()) {
+        return None;
+    }
+    regex::RegexSetBuilder::new(sources).size_limit(8 << 20).build().ok()
 }
 
 impl Compiler<'_> {

@@ -2,7 +2,7 @@
 //! to an index, and the signals each rule reads, so a message costs no look-ups.
 
 use miette::SourceSpan;
-use regex::Regex;
+use regex::{Regex, RegexSet};
 use serde::Serialize;
 
 use crate::check::builtins::Variable;
@@ -73,7 +73,7 @@ pub enum Feature {
         index: u32,
         list: Vec<String>,
     },
-    Matches(Regex),
+    Matches(Pattern),
     Sentiment,
     Intent,
     HasIntent {
@@ -82,11 +82,26 @@ pub enum Feature {
     },
     HasEntity(String),
     /// Every message counts, or those matching the regex.
-    Count(Option<Regex>),
+    Count(Option<Pattern>),
     Fallback,
     Repeat {
         similarity: f64,
     },
+}
+
+/// A policy's regex, and its source as one pattern of a [`RegexSet`] (the flags
+/// written inline), so one pass can tell whether any of a role's regexes matches.
+#[derive(Debug)]
+pub struct Pattern {
+    pub regex: Regex,
+    pub in_set: String,
+}
+
+impl std::ops::Deref for Pattern {
+    type Target = Regex;
+    fn deref(&self) -> &Regex {
+        &self.regex
+    }
 }
 
 /// How a signal folds its window into one value.
@@ -191,6 +206,10 @@ pub struct Program {
     pub phrases: PhraseIndex,
     /// For each role (in [`Role::ALL`] order), the signals that see its messages.
     pub role_slots: [Vec<SlotId>; 4],
+    /// For each role (in [`Role::ALL`] order), every regex of the signals that see
+    /// it in one set, when there are a few: a message that matches none of them
+    /// (most) is searched once instead of once per regex.
+    pub role_patterns: [Option<RegexSet>; 4],
     /// Signals over `within` windows, whose entries expire as the clock moves
     /// whoever speaks.
     pub timed_slots: Vec<SlotId>,
@@ -203,6 +222,12 @@ pub struct Program {
 }
 
 impl Program {
+    /// The set of the regexes that see a message from `role`, if there is one.
+    pub fn patterns_seeing(&self, role: Role) -> Option<&RegexSet> {
+        let i = Role::ALL.iter().position(|r| *r == role)?;
+        self.role_patterns.get(i)?.as_ref()
+    }
+
     /// The signals that see a message from `role`.
     pub fn slots_seeing(&self, role: Role) -> &[SlotId] {
         let i = Role::ALL.iter().position(|r| *r == role).unwrap_or(0);

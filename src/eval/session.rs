@@ -659,6 +659,8 @@ pub(crate) struct MessageCache {
     scratch: Scratch,
     fallback: Option<bool>,
     fingerprint: Option<Arc<Fingerprint>>,
+    /// Whether any regex that sees the message may match it.
+    patterns: Option<bool>,
 }
 
 impl MessageCache {
@@ -668,6 +670,15 @@ impl MessageCache {
         self.scanned = false;
         self.fallback = None;
         self.fingerprint = None;
+        self.patterns = None;
+    }
+
+    /// False when none of the regexes that see the message matches it (one pass
+    /// over the text for all of them); true otherwise, or when there is no set.
+    fn may_match(&mut self, program: &Program, message: &Message) -> bool {
+        *self
+            .patterns
+            .get_or_insert_with(|| program.patterns_seeing(message.role).is_none_or(|set| set.is_match(&message.text)))
     }
 }
 
@@ -702,6 +713,9 @@ fn match_entry(
             Some(entry(m.start, m.end, m.phrase as u32, 0.0, message.text.get(m.start..m.end).map(Into::into)))
         }
         Feature::Matches(re) => {
+            if !cache.may_match(program, message) {
+                return None;
+            }
             let m = re.find(&message.text)?;
             Some(entry(m.start(), m.end(), 0, 0.0, Some(m.as_str().into())))
         }
@@ -748,7 +762,10 @@ pub(crate) fn feature(
             }
         }
         Feature::Count(re) => {
-            e.hit = re.as_ref().is_none_or(|re| re.is_match(&message.text));
+            e.hit = match re {
+                None => true,
+                Some(re) => cache.may_match(program, message) && re.is_match(&message.text),
+            };
         }
         Feature::Fallback => {
             e.hit = *cache.fallback.get_or_insert_with(|| fallback::is_fallback(&message.text));

@@ -206,3 +206,36 @@ fn a_new_latest_intent_over_the_whole_conversation_is_seen() {
     let d = p.evaluate(&c, &Context::default());
     assert_eq!((d.label().as_str(), d.at_message), ("escalate:disputes", Some(2)), "{d:#?}");
 }
+
+/// The per-role set of regexes must agree with each regex on every text, flags
+/// included (written inline in the set; under `x` a comment runs to a line break).
+#[test]
+fn the_role_regex_set_agrees_with_each_regex() {
+    let p = policy(
+        "rule a {\n when customer.last matches /charge ?back/i\n flag \"a\"\n}\n\
+         rule b {\n when customer.any matches /^refund$/m\n flag \"b\"\n}\n\
+         rule c {\n when count(customer.last 3, matching: /a.b/s) >= 1\n flag \"c\"\n}\n\
+         rule d {\n when customer.last matches /x y # a comment, to the end/x\n flag \"d\"\n}\n\
+         rule e {\n when customer.last matches /a+/U and customer.last matches /Z/\n flag \"e\"\n}",
+    );
+    let program = p.program();
+    let set = program.patterns_seeing(Role::Customer).expect("a set for the customer's regexes");
+    let regexes: Vec<&regex::Regex> = program
+        .slots
+        .iter()
+        .filter_map(|s| match &s.feature {
+            program::Feature::Matches(p) | program::Feature::Count(Some(p)) => Some(&p.regex),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(set.len(), regexes.len());
+    for text in
+        ["CHARGEBACK", "charge back", "x\ny", "xy", "x y", "line\nrefund\nend", "a\nb", "a\rb", "aaa", "Z", "z", ""]
+    {
+        let in_set = set.matches(text);
+        for (k, re) in regexes.iter().enumerate() {
+            assert_eq!(in_set.matched(k), re.is_match(text), "{re} on {text:?}");
+        }
+    }
+    assert!(program.patterns_seeing(Role::Bot).is_none());
+}
