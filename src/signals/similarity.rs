@@ -106,9 +106,10 @@ pub struct Fingerprint {
     words: Vec<Word>,
     /// One bit per word (six bits of its hash), for a quick bound on shared words.
     signature: u64,
-    /// How many chars fall in each of 64 buckets: two texts whose counts differ by
-    /// d need at least d edits, which rules most pairs out before any edit distance.
-    buckets: [u16; 64],
+    /// How many chars fall in each of 64 buckets (at most 255: saturating keeps the
+    /// bound below true): two texts whose counts differ by d need at least d edits,
+    /// which rules most pairs out before any edit distance.
+    buckets: [u8; 64],
 }
 
 impl Fingerprint {
@@ -132,14 +133,8 @@ impl Fingerprint {
             }
             offset = end + 1;
         }
-        let mut buckets = [0u16; 64];
-        let mut chars = 0;
-        for c in text.chars() {
-            chars += 1;
-            if let Some(b) = buckets.get_mut((c as usize) % 64) {
-                *b = b.saturating_add(1);
-            }
-        }
+        let chars = text.chars().count();
+        let buckets = bucket_counts(text.chars().map(u32::from));
         Fingerprint::finish(text, chars, words, buckets)
     }
 
@@ -149,7 +144,6 @@ impl Fingerprint {
         let mut out: Vec<u8> = Vec::with_capacity(text.len());
         // At most one word for every two bytes ("a b c").
         let mut words: Vec<Word> = Vec::with_capacity(text.len() / 2 + 1);
-        let mut buckets = [0u16; 64];
         let mut word: Option<(usize, u64)> = None;
         for b in text.bytes() {
             match ASCII_CLASS.get(usize::from(b)).copied().unwrap_or(SEPARATOR) {
@@ -174,18 +168,14 @@ impl Fingerprint {
         if let Some((start, hash)) = word {
             words.push((hash, start as u32, out.len() as u32));
         }
-        for &c in &out {
-            if let Some(b) = buckets.get_mut(usize::from(c) % 64) {
-                *b = b.saturating_add(1);
-            }
-        }
+        let buckets = bucket_counts(out.iter().map(|&c| u32::from(c)));
         let chars = out.len();
         // Only ASCII letters, digits and spaces were written.
         let text = String::from_utf8(out).unwrap_or_default();
         Fingerprint::finish(text, chars, words, buckets)
     }
 
-    fn finish(text: String, chars: usize, mut words: Vec<Word>, buckets: [u16; 64]) -> Fingerprint {
+    fn finish(text: String, chars: usize, mut words: Vec<Word>, buckets: [u8; 64]) -> Fingerprint {
         // By hash alone: words with equal hashes sit together, and equal words have
         // equal hashes, so adjacent duplicates are all the duplicates.
         words.sort_unstable_by_key(|w| w.0);
@@ -269,12 +259,12 @@ impl Fingerprint {
     /// Bag distance, a lower bound of the edit distance: the larger of the chars one
     /// text has more of and the chars it has fewer of, counted per bucket.
     fn bag_distance(&self, other: &Fingerprint) -> usize {
-        let (mut extra, mut missing) = (0usize, 0usize);
+        let (mut extra, mut missing) = (0u32, 0u32);
         for (a, b) in self.buckets.iter().zip(&other.buckets) {
-            extra += usize::from(a.saturating_sub(*b));
-            missing += usize::from(b.saturating_sub(*a));
+            extra += u32::from(a.saturating_sub(*b));
+            missing += u32::from(b.saturating_sub(*a));
         }
-        extra.max(missing)
+        extra.max(missing) as usize
     }
 
     fn word_dice(&self, other: &Fingerprint) -> f64 {
@@ -300,6 +290,17 @@ impl Fingerprint {
 
 fn word_key(text: &str, (hash, start, end): Word) -> (u64, &str) {
     (hash, text.get(start as usize..end as usize).unwrap_or(""))
+}
+
+/// How many chars fall in each of 64 buckets, at most 255 each.
+fn bucket_counts(chars: impl Iterator<Item = u32>) -> [u8; 64] {
+    let mut counts = [0u32; 64];
+    for c in chars {
+        if let Some(n) = counts.get_mut((c % 64) as usize) {
+            *n += 1;
+        }
+    }
+    counts.map(|n| u8::try_from(n).unwrap_or(u8::MAX))
 }
 
 fn signature_bit(hash: u64) -> u64 {
