@@ -340,7 +340,7 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
             // Every condition is new; those that need a fixed part false never fire.
             self.pending.iter_mut().for_each(|w| *w = u64::MAX);
             for (index, rule) in program.rules.iter().enumerate() {
-                if rule.fixed.iter().any(|&node| !self.eval(node).truthy()) {
+                if rule.fixed.iter().any(|&node| !self.holds(node)) {
                     if let Some(s) = self.settled.get_mut(index) {
                         *s = true;
                     }
@@ -367,7 +367,7 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
                 let Some(rule) = program.rules.get(index) else { continue };
                 if self.settled.get(index).copied().unwrap_or(true)
                     || rule.guards.iter().any(|&s| self.slots.get(s as usize).is_some_and(|state| !state.hit))
-                    || !self.eval(rule.condition).truthy()
+                    || !self.holds(rule.condition)
                 {
                     continue;
                 }
@@ -451,6 +451,45 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
         same.sort_by_key(|r| (r.rule != best.rule, order(&r.rule)));
         d.reasons = same.iter().filter_map(|r| r.reason.clone()).collect();
         d.flags = d.rules.iter().filter_map(|r| r.flag.clone()).collect();
+    }
+
+    /// Whether a condition holds: [`eval`](Self::eval)`(id).truthy()`, without
+    /// building values for the conditions and numbers on the way.
+    pub(crate) fn holds(&self, id: NodeId) -> bool {
+        let Some(node) = self.policy.program().nodes.get(id as usize) else { return false };
+        match &node.op {
+            Op::Bool(b) => *b,
+            Op::Not(x) => !self.holds(*x),
+            Op::And(a, b) => self.holds(*a) && self.holds(*b),
+            Op::Or(a, b) => self.holds(*a) || self.holds(*b),
+            Op::Let(_, x) | Op::Paren(x) => self.holds(*x),
+            Op::Cmp(op, a, b) => match (self.number(*a), self.number(*b)) {
+                (Some(x), Some(y)) => Val::Num(x).compare(*op, &Val::Num(y)),
+                _ => self.eval(id).truthy(),
+            },
+            Op::Signal(s) => self.signal(*s).truthy(),
+            _ => self.eval(id).truthy(),
+        }
+    }
+
+    /// A node's value when it is a number that needs no look-up by name (constants,
+    /// signals, counters): `None` sends the caller to [`eval`](Self::eval).
+    fn number(&self, id: NodeId) -> Option<f64> {
+        let node = self.policy.program().nodes.get(id as usize)?;
+        match &node.op {
+            Op::Number(n) => Some(*n),
+            Op::Neg(x) => self.number(*x).map(|n| -n),
+            Op::Let(_, x) | Op::Paren(x) => self.number(*x),
+            Op::Signal(s) => match self.signal(*s) {
+                Val::Num(n) => Some(n),
+                _ => None,
+            },
+            Op::Variable(v) => match self.variable(*v) {
+                Val::Num(n) => Some(n),
+                _ => None,
+            },
+            _ => None,
+        }
     }
 
     /// Evaluates one compiled expression node in the current state.

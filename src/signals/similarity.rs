@@ -10,7 +10,9 @@
 //!   "cancel my subscribtion" vs "cancel my subscription";
 //! - mostly the same words, reordered or padded ("cancel my subscription" vs
 //!   "please cancel my subscription now"): the Sørensen–Dice coefficient
-//!   over the sets of words.
+//!   over the sets of words. Words are compared by a 64-bit hash; two
+//!   different words with the same hash (vanishingly rare) count as one, which
+//!   can only make two texts look more alike.
 //!
 //! Levenshtein is quadratic, so it only runs when both texts are at most
 //! [`EDIT_DISTANCE_MAX_CHARS`] chars (typical chat messages are far shorter)
@@ -93,7 +95,7 @@ fn is_kept(c: char) -> bool {
 }
 
 /// A distinct word: its hash and its byte range in the normalised text.
-type Word = (u64, u32, u32);
+type Word = u64;
 
 /// A message prepared once for repeated comparisons, so a session can keep
 /// the fingerprints of its last few messages and compare new ones cheaply.
@@ -101,8 +103,7 @@ type Word = (u64, u32, u32);
 pub struct Fingerprint {
     text: String,
     chars: usize,
-    /// The distinct words of `text`: a hash and the byte range, sorted by hash
-    /// then word, so two fingerprints merge in one pass that rarely compares text.
+    /// The distinct words of `text`, as hashes, sorted: two fingerprints merge in one pass.
     words: Vec<Word>,
     /// One bit per word (six bits of its hash), for a quick bound on shared words.
     signature: u64,
@@ -124,15 +125,7 @@ impl Fingerprint {
     /// Any text: words split at the spaces of its normalised form, chars counted
     /// into buckets.
     fn from_normalized(text: String) -> Fingerprint {
-        let mut words: Vec<Word> = Vec::new();
-        let mut offset = 0usize;
-        for word in text.split(' ') {
-            let end = offset + word.len();
-            if !word.is_empty() {
-                words.push((fnv1a(word.bytes()), offset as u32, end as u32));
-            }
-            offset = end + 1;
-        }
+        let words: Vec<Word> = text.split(' ').filter(|w| !w.is_empty()).map(|w| fnv1a(w.bytes())).collect();
         let chars = text.chars().count();
         let buckets = bucket_counts(text.chars().map(u32::from));
         Fingerprint::finish(text, chars, words, buckets)
@@ -144,29 +137,29 @@ impl Fingerprint {
         let mut out: Vec<u8> = Vec::with_capacity(text.len());
         // At most one word for every two bytes ("a b c").
         let mut words: Vec<Word> = Vec::with_capacity(text.len() / 2 + 1);
-        let mut word: Option<(usize, u64)> = None;
+        let mut word: Option<u64> = None;
         for b in text.bytes() {
             match ASCII_CLASS.get(usize::from(b)).copied().unwrap_or(SEPARATOR) {
                 APOSTROPHE => {}
                 SEPARATOR => {
-                    if let Some((start, hash)) = word.take() {
-                        words.push((hash, start as u32, out.len() as u32));
+                    if let Some(hash) = word.take() {
+                        words.push(hash);
                     }
                 }
                 c => {
-                    let (start, hash) = word.unwrap_or_else(|| {
+                    let hash = word.unwrap_or_else(|| {
                         if !out.is_empty() {
                             out.push(b' ');
                         }
-                        (out.len(), FNV_OFFSET)
+                        FNV_OFFSET
                     });
                     out.push(c);
-                    word = Some((start, fnv_step(hash, c)));
+                    word = Some(fnv_step(hash, c));
                 }
             }
         }
-        if let Some((start, hash)) = word {
-            words.push((hash, start as u32, out.len() as u32));
+        if let Some(hash) = word {
+            words.push(hash);
         }
         let buckets = bucket_counts(out.iter().map(|&c| u32::from(c)));
         let chars = out.len();
@@ -176,11 +169,9 @@ impl Fingerprint {
     }
 
     fn finish(text: String, chars: usize, mut words: Vec<Word>, buckets: [u8; 64]) -> Fingerprint {
-        // By hash alone: words with equal hashes sit together, and equal words have
-        // equal hashes, so adjacent duplicates are all the duplicates.
-        words.sort_unstable_by_key(|w| w.0);
-        words.dedup_by(|x, y| x.0 == y.0 && word_key(&text, *x) == word_key(&text, *y));
-        let signature = words.iter().fold(0u64, |s, w| s | signature_bit(w.0));
+        words.sort_unstable();
+        words.dedup();
+        let signature = words.iter().fold(0u64, |s, &w| s | signature_bit(w));
         Fingerprint { text, chars, words, signature, buckets }
     }
 
@@ -188,7 +179,7 @@ impl Fingerprint {
     /// signature bit the other text has set. Far cheaper than the merge.
     fn shared_at_most(&self, other: &Fingerprint) -> usize {
         let (few, many) = if self.words.len() <= other.words.len() { (self, other) } else { (other, self) };
-        few.words.iter().filter(|w| many.signature & signature_bit(w.0) != 0).count()
+        few.words.iter().filter(|&&w| many.signature & signature_bit(w) != 0).count()
     }
 
     /// The normalised text.
@@ -270,15 +261,11 @@ impl Fingerprint {
     fn word_dice(&self, other: &Fingerprint) -> f64 {
         let (mut i, mut j, mut shared) = (0, 0, 0usize);
         while let (Some(&x), Some(&y)) = (self.words.get(i), other.words.get(j)) {
-            match x.0.cmp(&y.0) {
+            match x.cmp(&y) {
                 std::cmp::Ordering::Less => i += 1,
                 std::cmp::Ordering::Greater => j += 1,
-                // Equal hashes: the same word, unless (astronomically rarely) a
-                // collision, which then counts as not shared.
                 std::cmp::Ordering::Equal => {
-                    if word_key(&self.text, x) == word_key(&other.text, y) {
-                        shared += 1;
-                    }
+                    shared += 1;
                     i += 1;
                     j += 1;
                 }
@@ -286,10 +273,6 @@ impl Fingerprint {
         }
         ratio(shared.saturating_mul(2), self.words.len().saturating_add(other.words.len()))
     }
-}
-
-fn word_key(text: &str, (hash, start, end): Word) -> (u64, &str) {
-    (hash, text.get(start as usize..end as usize).unwrap_or(""))
 }
 
 /// How many chars fall in each of 64 buckets, at most 255 each.
