@@ -134,33 +134,40 @@ impl Fingerprint {
     /// ASCII text (most chat messages): normalised, split into hashed words and
     /// counted in one pass, as [`from_normalized`](Self::from_normalized) would.
     fn from_ascii(text: &str) -> Fingerprint {
-        let mut out: Vec<u8> = Vec::with_capacity(text.len());
+        let bytes = text.as_bytes();
+        // The normalised text is never longer: a space is written only for a
+        // separator already read.
+        let mut out = vec![0u8; bytes.len()];
+        let mut len = 0;
+        let mut put = |c: u8| {
+            if let Some(slot) = out.get_mut(len) {
+                *slot = c;
+                len += 1;
+            }
+        };
         // At most one word for every two bytes ("a b c").
-        let mut words: Vec<Word> = Vec::with_capacity(text.len() / 2 + 1);
-        let mut word: Option<u64> = None;
-        for b in text.bytes() {
-            match ASCII_CLASS.get(usize::from(b)).copied().unwrap_or(SEPARATOR) {
-                APOSTROPHE => {}
-                SEPARATOR => {
-                    if let Some(hash) = word.take() {
-                        words.push(hash);
+        let mut words: Vec<Word> = Vec::with_capacity(bytes.len() / 2 + 1);
+        let (mut in_word, mut hash) = (false, FNV_OFFSET);
+        for &b in bytes {
+            let c = ascii_class(b);
+            if c > APOSTROPHE {
+                if !in_word {
+                    if !words.is_empty() {
+                        put(b' ');
                     }
+                    (in_word, hash) = (true, FNV_OFFSET);
                 }
-                c => {
-                    let hash = word.unwrap_or_else(|| {
-                        if !out.is_empty() {
-                            out.push(b' ');
-                        }
-                        FNV_OFFSET
-                    });
-                    out.push(c);
-                    word = Some(fnv_step(hash, c));
-                }
+                put(c);
+                hash = fnv_step(hash, c);
+            } else if c == SEPARATOR && in_word {
+                words.push(hash);
+                in_word = false;
             }
         }
-        if let Some(hash) = word {
+        if in_word {
             words.push(hash);
         }
+        out.truncate(len);
         let buckets = bucket_counts(out.iter().map(|&c| u32::from(c)));
         let chars = out.len();
         // Only ASCII letters, digits and spaces were written.
@@ -310,6 +317,11 @@ static ASCII_CLASS: [u8; 256] = {
     }
     table
 };
+
+#[allow(clippy::indexing_slicing)] // a byte always indexes a 256-entry table
+fn ascii_class(b: u8) -> u8 {
+    ASCII_CLASS[usize::from(b)]
+}
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 
