@@ -423,14 +423,12 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
     fn resolve(&mut self) {
         let program = self.policy.program();
         let order = |name: &str| program.rules.iter().position(|r| r.name == name).unwrap_or(usize::MAX);
-        let best = self
-            .decision
-            .rules
-            .iter()
-            .max_by(|a, b| a.action.cmp(&b.action).then_with(|| order(&b.rule).cmp(&order(&a.rule))))
-            .cloned();
-        let Some(best) = best else { return };
         let d = &mut self.decision;
+        let Some(best) =
+            d.rules.iter().max_by(|a, b| a.action.cmp(&b.action).then_with(|| order(&b.rule).cmp(&order(&a.rule))))
+        else {
+            return;
+        };
         d.action = best.action;
         d.queue = best.queue.clone();
         d.priority = best.priority;

@@ -235,3 +235,23 @@ fn naive_matcher_agrees_with_the_automaton() {
         }
     }
 }
+
+#[test]
+fn the_fast_path_is_taken_only_for_text_that_is_its_own_normal_form() {
+    for (text, fast) in [
+        ("I want a real person", true),
+        ("", true),
+        (" leading and trailing ", true),
+        ("two  spaces", false),
+        ("a\ttab", false),
+        ("a\nline", false),
+        ("café", false),
+        ("didn’t", false),
+        ("end  ", false),
+    ] {
+        assert_eq!(is_fast_path(text), fast, "{text:?}");
+    }
+    // Either way, the phrase is found.
+    assert_eq!(matched(&["real person"], "a real  person", false), Some("real  person"));
+    assert_eq!(matched(&["real person"], "a real\tperson", false), Some("real\tperson"));
+}
