@@ -453,20 +453,36 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
 
     /// Whether a condition holds: [`eval`](Self::eval)`(id).truthy()`, without
     /// building values for the conditions and numbers on the way.
-    pub(crate) fn holds(&self, id: NodeId) -> bool {
-        let Some(node) = self.policy.program().nodes.get(id as usize) else { return false };
-        match &node.op {
-            Op::Bool(b) => *b,
-            Op::Not(x) => !self.holds(*x),
-            Op::And(a, b) => self.holds(*a) && self.holds(*b),
-            Op::Or(a, b) => self.holds(*a) || self.holds(*b),
-            Op::Let(_, x) | Op::Paren(x) => self.holds(*x),
-            Op::Cmp(op, a, b) => match (self.number(*a), self.number(*b)) {
-                (Some(x), Some(y)) => Val::Num(x).compare(*op, &Val::Num(y)),
-                _ => self.eval(id).truthy(),
-            },
-            Op::Signal(s) => self.signal(*s).truthy(),
-            _ => self.eval(id).truthy(),
+    pub(crate) fn holds(&self, mut id: NodeId) -> bool {
+        let nodes = &self.policy.program().nodes;
+        // Lets, parentheses and the right of `and` / `or` continue in the loop.
+        loop {
+            let Some(node) = nodes.get(id as usize) else { return false };
+            match &node.op {
+                Op::Let(_, x) | Op::Paren(x) => id = *x,
+                Op::And(a, b) => {
+                    if !self.holds(*a) {
+                        return false;
+                    }
+                    id = *b;
+                }
+                Op::Or(a, b) => {
+                    if self.holds(*a) {
+                        return true;
+                    }
+                    id = *b;
+                }
+                Op::Bool(b) => return *b,
+                Op::Not(x) => return !self.holds(*x),
+                Op::Signal(s) => return self.signal(*s).truthy(),
+                Op::Cmp(op, a, b) => {
+                    return match (self.number(*a), self.number(*b)) {
+                        (Some(x), Some(y)) => Val::Num(x).compare(*op, &Val::Num(y)),
+                        _ => self.eval(id).truthy(),
+                    }
+                }
+                _ => return self.eval(id).truthy(),
+            }
         }
     }
 

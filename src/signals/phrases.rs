@@ -12,7 +12,7 @@
 
 use std::ops::ControlFlow;
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 /// Where a phrase was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -148,12 +148,24 @@ impl PhraseSet {
     }
 }
 
+/// Most pattern bytes (about the most automaton states) searched with a full DFA.
+const DFA_MAX_PATTERN_BYTES: usize = 20_000;
+
 /// The automaton for normalised phrases, ASCII-case-insensitive so the ASCII fast
 /// path can search the original text without lowercasing it first (the patterns
-/// are already lowercase, so the slow path is unaffected). The kind is the
-/// crate's choice: a full DFA measured no faster here and takes eight times the memory.
+/// are already lowercase, so the slow path is unaffected). Phrase lists of
+/// ordinary size get a full DFA: a third fewer instructions per message than the
+/// crate's own choice for the shipped policy, for about 300 kB; larger ones get
+/// the crate's choice, which bounds memory.
 pub(crate) fn automaton(patterns: &[String]) -> Option<AhoCorasick> {
-    AhoCorasick::builder().ascii_case_insensitive(true).match_kind(MatchKind::Standard).build(patterns).ok()
+    let mut builder = AhoCorasick::builder();
+    builder.ascii_case_insensitive(true).match_kind(MatchKind::Standard);
+    if patterns.iter().map(String::len).sum::<usize>() <= DFA_MAX_PATTERN_BYTES {
+        if let Ok(dfa) = builder.kind(Some(AhoCorasickKind::DFA)).build(patterns) {
+            return Some(dfa);
+        }
+    }
+    builder.kind(None).build(patterns).ok()
 }
 
 /// Lowercases, strips accents, folds apostrophes, collapses whitespace runs
