@@ -115,7 +115,7 @@ pub struct Fingerprint {
 
 impl Fingerprint {
     pub fn new(text: &str) -> Fingerprint {
-        if text.is_ascii() {
+        if text.is_ascii() && text.len() <= usize::from(u16::MAX) {
             Fingerprint::from_ascii(text)
         } else {
             Fingerprint::from_normalized(normalize(text))
@@ -135,29 +135,24 @@ impl Fingerprint {
     /// counted in one pass, as [`from_normalized`](Self::from_normalized) would.
     fn from_ascii(text: &str) -> Fingerprint {
         let bytes = text.as_bytes();
-        // The normalised text is never longer: a space is written only for a
-        // separator already read.
-        let mut out = vec![0u8; bytes.len()];
-        let mut len = 0;
-        let mut put = |c: u8| {
-            if let Some(slot) = out.get_mut(len) {
-                *slot = c;
-                len += 1;
-            }
-        };
+        let mut out: Vec<u8> = Vec::with_capacity(bytes.len());
         // At most one word for every two bytes ("a b c").
         let mut words: Vec<Word> = Vec::with_capacity(bytes.len() / 2 + 1);
+        let mut counts = [0u16; 64];
         let (mut in_word, mut hash) = (false, FNV_OFFSET);
         for &b in bytes {
             let c = ascii_class(b);
             if c > APOSTROPHE {
                 if !in_word {
                     if !words.is_empty() {
-                        put(b' ');
+                        out.push(b' ');
                     }
                     (in_word, hash) = (true, FNV_OFFSET);
                 }
-                put(c);
+                out.push(c);
+                if let Some(n) = counts.get_mut(usize::from(c % 64)) {
+                    *n = n.wrapping_add(1);
+                }
                 hash = fnv_step(hash, c);
             } else if c == SEPARATOR && in_word {
                 words.push(hash);
@@ -167,8 +162,12 @@ impl Fingerprint {
         if in_word {
             words.push(hash);
         }
-        out.truncate(len);
-        let buckets = bucket_counts(out.iter().map(|&c| u32::from(c)));
+        // The spaces between words (32: a bucket of their own), counted once. A u16
+        // count cannot wrap: texts over 65,535 bytes take the general path.
+        if let Some(n) = counts.get_mut(usize::from(b' ')) {
+            *n = n.wrapping_add(u16::try_from(words.len().saturating_sub(1)).unwrap_or(u16::MAX));
+        }
+        let buckets = counts.map(|n| u8::try_from(n).unwrap_or(u8::MAX));
         let chars = out.len();
         // Only ASCII letters, digits and spaces were written.
         let text = String::from_utf8(out).unwrap_or_default();
