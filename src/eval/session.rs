@@ -315,6 +315,9 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
             let intent = (slot.fold == Fold::LatestIntent).then(|| state.latest_intent.clone());
             if slot.latest_hit_only {
                 // Only a hit changes anything, and only the first changes the value.
+                if !cache.may_hit(program, slot, message) {
+                    continue;
+                }
                 if let Some(entry) = match_entry(program, slot, message, n, ts, &mut cache) {
                     push_entry(slot, state, entry);
                     if !state.hit {
@@ -724,6 +727,24 @@ impl MessageCache {
         self.fallback = None;
         self.fingerprint = None;
         self.patterns = None;
+    }
+
+    /// False when a phrase or pattern feature certainly has no hit in the message
+    /// (the phrase scan found nothing for its list, or no regex of the role matches):
+    /// the common case, settled without building anything.
+    #[inline]
+    fn may_hit(&mut self, program: &Program, slot: &Slot, message: &Message) -> bool {
+        match &slot.feature {
+            Feature::Mentions { index, .. } => {
+                if !self.scanned {
+                    program.phrases.scan(&message.text, &mut self.scratch, &mut self.matches);
+                    self.scanned = true;
+                }
+                self.matches.get(*index as usize).is_some_and(Option::is_some)
+            }
+            Feature::Matches(_) => self.may_match(program, message),
+            _ => true,
+        }
     }
 
     /// False when none of the regexes that see the message matches it (one pass
