@@ -179,14 +179,8 @@ pub fn normalize(text: &str) -> String {
 /// Text that normalises to itself up to ASCII case, so it can be searched in
 /// place (no allocation) with the ASCII-case-insensitive automaton.
 pub(crate) fn is_fast_path(text: &str) -> bool {
-    // One pass: no byte outside ASCII, no whitespace but single spaces.
-    let mut after_space = false;
-    text.bytes().all(|b| {
-        let space = b == b' ';
-        let fine = b.is_ascii() && (space || !b.is_ascii_whitespace()) && !(space && after_space);
-        after_space = space;
-        fine
-    })
+    // No byte outside ASCII, no whitespace but single spaces.
+    text.is_ascii() && !text.contains("  ") && !text.bytes().any(|b| b != b' ' && b.is_ascii_whitespace())
 }
 
 /// Writes the normalised form of `text` to `out`; when `origins` is given it
