@@ -23,6 +23,8 @@
 //! scores 0.0 against everything, itself included, so empty messages never
 //! count as repeats.
 
+use std::borrow::Cow;
+
 use super::phrases;
 
 /// Longest text, in chars, for which the edit-distance measure is computed.
@@ -99,9 +101,13 @@ type Word = u64;
 
 /// A message prepared once for repeated comparisons, so a session can keep
 /// the fingerprints of its last few messages and compare new ones cheaply.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Fingerprint {
+    /// ASCII text as given (normalised only when needed: an edit distance, an
+    /// explanation), any other text normalised.
     text: String,
+    ascii: bool,
+    /// Chars of the normalised text.
     chars: usize,
     /// The distinct words of `text`, as hashes, sorted: two fingerprints merge in one pass.
     words: Vec<Word>,
@@ -112,6 +118,17 @@ pub struct Fingerprint {
     /// which rules most pairs out before any edit distance.
     buckets: [u8; 64],
 }
+
+/// Two fingerprints are equal when they stand for the same normalised text.
+impl PartialEq for Fingerprint {
+    fn eq(&self, other: &Fingerprint) -> bool {
+        (self.chars, &self.words, self.signature, self.buckets)
+            == (other.chars, &other.words, other.signature, other.buckets)
+            && self.normalized() == other.normalized()
+    }
+}
+
+impl Eq for Fingerprint {}
 
 impl Fingerprint {
     pub fn new(text: &str) -> Fingerprint {
@@ -128,28 +145,23 @@ impl Fingerprint {
         let words: Vec<Word> = text.split(' ').filter(|w| !w.is_empty()).map(|w| fnv1a(w.bytes())).collect();
         let chars = text.chars().count();
         let buckets = bucket_counts(text.chars().map(u32::from));
-        Fingerprint::finish(text, chars, words, buckets)
+        Fingerprint::finish(text, false, chars, words, buckets)
     }
 
     /// ASCII text (most chat messages): normalised, split into hashed words and
     /// counted in one pass, as [`from_normalized`](Self::from_normalized) would.
     fn from_ascii(text: &str) -> Fingerprint {
-        let bytes = text.as_bytes();
-        let mut out: Vec<u8> = Vec::with_capacity(bytes.len());
         // At most one word for every two bytes ("a b c").
-        let mut words: Vec<Word> = Vec::with_capacity(bytes.len() / 2 + 1);
+        let mut words: Vec<Word> = Vec::with_capacity(text.len() / 2 + 1);
         let mut counts = [0u16; 64];
-        let (mut in_word, mut hash) = (false, FNV_OFFSET);
-        for &b in bytes {
+        let (mut in_word, mut hash, mut letters) = (false, FNV_OFFSET, 0usize);
+        for b in text.bytes() {
             let c = ascii_class(b);
             if c > APOSTROPHE {
                 if !in_word {
-                    if !words.is_empty() {
-                        out.push(b' ');
-                    }
                     (in_word, hash) = (true, FNV_OFFSET);
                 }
-                out.push(c);
+                letters += 1;
                 if let Some(n) = counts.get_mut(usize::from(c % 64)) {
                     *n = n.wrapping_add(1);
                 }
@@ -162,23 +174,21 @@ impl Fingerprint {
         if in_word {
             words.push(hash);
         }
-        // The spaces between words (32: a bucket of their own), counted once. A u16
-        // count cannot wrap: texts over 65,535 bytes take the general path.
+        // The normalised text has a space between words (32: a bucket of its own). A
+        // u16 count cannot wrap: texts over 65,535 bytes take the general path.
+        let spaces = words.len().saturating_sub(1);
         if let Some(n) = counts.get_mut(usize::from(b' ')) {
-            *n = n.wrapping_add(u16::try_from(words.len().saturating_sub(1)).unwrap_or(u16::MAX));
+            *n = n.wrapping_add(u16::try_from(spaces).unwrap_or(u16::MAX));
         }
         let buckets = counts.map(|n| u8::try_from(n).unwrap_or(u8::MAX));
-        let chars = out.len();
-        // Only ASCII letters, digits and spaces were written.
-        let text = String::from_utf8(out).unwrap_or_default();
-        Fingerprint::finish(text, chars, words, buckets)
+        Fingerprint::finish(text.to_owned(), true, letters + spaces, words, buckets)
     }
 
-    fn finish(text: String, chars: usize, mut words: Vec<Word>, buckets: [u8; 64]) -> Fingerprint {
+    fn finish(text: String, ascii: bool, chars: usize, mut words: Vec<Word>, buckets: [u8; 64]) -> Fingerprint {
         words.sort_unstable();
         words.dedup();
         let signature = words.iter().fold(0u64, |s, &w| s | signature_bit(w));
-        Fingerprint { text, chars, words, signature, buckets }
+        Fingerprint { text, ascii, chars, words, signature, buckets }
     }
 
     /// At least as many as the words both texts share: this text's words whose
@@ -189,13 +199,17 @@ impl Fingerprint {
     }
 
     /// The normalised text.
-    pub fn normalized(&self) -> &str {
-        &self.text
+    pub fn normalized(&self) -> Cow<'_, str> {
+        if self.ascii {
+            Cow::Owned(normalize_ascii(&self.text))
+        } else {
+            Cow::Borrowed(&self.text)
+        }
     }
 
     /// True when the text normalised to nothing; such texts match nothing.
     pub fn is_empty(&self) -> bool {
-        self.text.is_empty()
+        self.chars == 0
     }
 
     /// Similarity in [0, 1], as described in the module documentation.
@@ -203,7 +217,8 @@ impl Fingerprint {
         if self.is_empty() || other.is_empty() {
             return 0.0;
         }
-        if self.text == other.text {
+        let (a, b) = (self.normalized(), other.normalized());
+        if a == b {
             return 1.0;
         }
         let words = self.word_dice(other);
@@ -215,7 +230,7 @@ impl Fingerprint {
         if long > EDIT_DISTANCE_MAX_CHARS || edit_bound <= words {
             return words;
         }
-        let edits = rapidfuzz::distance::levenshtein::normalized_similarity(self.text.chars(), other.text.chars());
+        let edits = rapidfuzz::distance::levenshtein::normalized_similarity(a.chars(), b.chars());
         words.max(edits).clamp(0.0, 1.0)
     }
 
@@ -238,10 +253,11 @@ impl Fingerprint {
         if !words_possible && !edits_possible {
             return None;
         }
-        if self.text == other.text {
+        let words = self.word_dice(other);
+        if words == 1.0 {
+            // The same words: a score of 1 whatever their order.
             return Some(1.0);
         }
-        let words = self.word_dice(other);
         if words >= threshold {
             return Some(self.similarity(other));
         }
@@ -249,7 +265,8 @@ impl Fingerprint {
             return None;
         }
         let args = rapidfuzz::distance::levenshtein::Args::default().score_cutoff(threshold);
-        rapidfuzz::distance::levenshtein::normalized_similarity_with_args(self.text.chars(), other.text.chars(), &args)
+        let (a, b) = (self.normalized(), other.normalized());
+        rapidfuzz::distance::levenshtein::normalized_similarity_with_args(a.chars(), b.chars(), &args)
             .map(|edits| words.max(edits).clamp(0.0, 1.0))
     }
 
