@@ -25,6 +25,8 @@
 
 use std::borrow::Cow;
 
+use smallvec::SmallVec;
+
 use super::phrases;
 
 /// Longest text, in chars, for which the edit-distance measure is computed.
@@ -99,6 +101,9 @@ fn is_kept(c: char) -> bool {
 /// A distinct word: its hash and its byte range in the normalised text.
 type Word = u64;
 
+/// Word hashes, inline up to a chat message's usual count.
+type Words = SmallVec<[Word; 24]>;
+
 /// A message prepared once for repeated comparisons, so a session can keep
 /// the fingerprints of its last few messages and compare new ones cheaply.
 #[derive(Debug, Clone)]
@@ -110,7 +115,7 @@ pub struct Fingerprint {
     /// Chars of the normalised text.
     chars: usize,
     /// The distinct words of `text`, as hashes, sorted: two fingerprints merge in one pass.
-    words: Vec<Word>,
+    words: Words,
     /// One bit per word (six bits of its hash), for a quick bound on shared words.
     signature: u64,
     /// How many chars fall in each of 64 buckets (at most 255: saturating keeps the
@@ -142,7 +147,7 @@ impl Fingerprint {
     /// Any text: words split at the spaces of its normalised form, chars counted
     /// into buckets.
     fn from_normalized(text: String) -> Fingerprint {
-        let words: Vec<Word> = text.split(' ').filter(|w| !w.is_empty()).map(|w| fnv1a(w.bytes())).collect();
+        let words: Words = text.split(' ').filter(|w| !w.is_empty()).map(|w| fnv1a(w.bytes())).collect();
         let chars = text.chars().count();
         let buckets = bucket_counts(text.chars().map(u32::from));
         Fingerprint::finish(text, false, chars, words, buckets)
@@ -151,8 +156,7 @@ impl Fingerprint {
     /// ASCII text (most chat messages): normalised, split into hashed words and
     /// counted in one pass, as [`from_normalized`](Self::from_normalized) would.
     fn from_ascii(text: &str) -> Fingerprint {
-        // At most one word for every two bytes ("a b c").
-        let mut words: Vec<Word> = Vec::with_capacity(text.len() / 2 + 1);
+        let mut words = Words::new();
         let mut counts = [0u16; 64];
         let (mut in_word, mut hash, mut letters) = (false, FNV_OFFSET, 0usize);
         for b in text.bytes() {
@@ -184,7 +188,7 @@ impl Fingerprint {
         Fingerprint::finish(text.to_owned(), true, letters + spaces, words, buckets)
     }
 
-    fn finish(text: String, ascii: bool, chars: usize, mut words: Vec<Word>, buckets: [u8; 64]) -> Fingerprint {
+    fn finish(text: String, ascii: bool, chars: usize, mut words: Words, buckets: [u8; 64]) -> Fingerprint {
         words.sort_unstable();
         words.dedup();
         let signature = words.iter().fold(0u64, |s, &w| s | signature_bit(w));
