@@ -480,7 +480,7 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
                 Op::Signal(s) => return self.signal(*s).truthy(),
                 Op::Cmp(op, a, b) => {
                     return match (self.number(*a), self.number(*b)) {
-                        (Some(x), Some(y)) => Val::Num(x).compare(*op, &Val::Num(y)),
+                        (Some(x), Some(y)) => compare_numbers(*op, x, y),
                         _ => self.eval(id).truthy(),
                     }
                 }
@@ -670,6 +670,19 @@ pub(crate) fn slot_sees(filter: RoleFilter, role: Role) -> bool {
             | (RoleFilter::Agent, Role::Agent)
             | (RoleFilter::System, Role::System)
     )
+}
+
+/// `Val::compare` for two numbers, without the values (a NaN equals nothing and
+/// orders with nothing, as there).
+pub(crate) fn compare_numbers(op: CmpOp, x: f64, y: f64) -> bool {
+    match op {
+        CmpOp::Eq => x == y,
+        CmpOp::Ne => x != y,
+        CmpOp::Lt => x < y,
+        CmpOp::Le => x <= y,
+        CmpOp::Gt => x > y,
+        CmpOp::Ge => x >= y,
+    }
 }
 
 /// Drops the entries of a `within` window older than its span; true if any went.

@@ -239,3 +239,19 @@ fn the_role_regex_set_agrees_with_each_regex() {
     }
     assert!(program.patterns_seeing(Role::Bot).is_none());
 }
+
+/// The fast comparison of numbers agrees with the values' comparison, NaN included.
+#[test]
+fn comparing_numbers_directly_agrees_with_values() {
+    use super::program::CmpOp;
+    let ops = [CmpOp::Eq, CmpOp::Ne, CmpOp::Lt, CmpOp::Le, CmpOp::Gt, CmpOp::Ge];
+    let numbers = [-1.0, 0.0, -0.0, 0.5, 1.0, f64::NAN, f64::INFINITY];
+    for op in ops {
+        for x in numbers {
+            for y in numbers {
+                let slow = value::Val::Num(x).compare(op, &value::Val::Num(y));
+                assert_eq!(session::compare_numbers(op, x, y), slow, "{op:?} {x} {y}");
+            }
+        }
+    }
+}
