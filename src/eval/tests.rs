@@ -255,3 +255,29 @@ fn comparing_numbers_directly_agrees_with_values() {
         }
     }
 }
+
+/// `evaluate` reuses the buffers of the thread's previous evaluation, whatever
+/// policy that was: every result equals a fresh session's.
+#[test]
+fn evaluations_in_turn_under_different_policies_do_not_leak_into_each_other() {
+    let small = policy("rule d {\n when customer.any mentions [\"chargeback\"]\n escalate to disputes\n}");
+    let large = Policy::from_source("payments.handoff", include_str!("../../policies/payments.handoff"))
+        .unwrap_or_else(|e| panic!("{}", crate::render::plain(&e)));
+    let conversations = [
+        conversation(&[("customer", "I want a chargeback"), ("bot", "ok")]),
+        conversation(&[("customer", "hello"), ("bot", "Sorry, I didn't understand."), ("customer", "hello")]),
+        conversation(&[("customer", "I lost my job and can't pay"), ("customer", "please help")]),
+    ];
+    for _ in 0..2 {
+        for p in [&small, &large, &small] {
+            for c in &conversations {
+                let fresh = {
+                    let mut s = Session::new(p, c, Context::default());
+                    s.run(&c.messages);
+                    s.into_decision()
+                };
+                assert_eq!(p.evaluate(c, &Context::default()), fresh);
+            }
+        }
+    }
+}
