@@ -224,13 +224,16 @@ pub struct Program {
 impl Program {
     /// The set of the regexes that see a message from `role`, if there is one.
     pub fn patterns_seeing(&self, role: Role) -> Option<&RegexSet> {
-        let i = Role::ALL.iter().position(|r| *r == role)?;
-        self.role_patterns.get(i)?.as_ref()
+        self.role_patterns.get(role_index(role)?)?.as_ref()
     }
 
     /// The signals that see a message from `role`.
     pub fn slots_seeing(&self, role: Role) -> &[SlotId] {
-        let i = Role::ALL.iter().position(|r| *r == role).unwrap_or(0);
-        self.role_slots.get(i).map_or(&[], Vec::as_slice)
+        role_index(role).and_then(|i| self.role_slots.get(i)).map_or(&[], Vec::as_slice)
     }
+}
+
+/// Where a role's entry sits in the per-role tables ([`Role::ALL`] order).
+fn role_index(role: Role) -> Option<usize> {
+    Role::ALL.iter().position(|r| *r == role)
 }

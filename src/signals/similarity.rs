@@ -221,11 +221,11 @@ impl Fingerprint {
         if self.is_empty() || other.is_empty() {
             return 0.0;
         }
-        let (a, b) = (self.normalized(), other.normalized());
-        if a == b {
+        // The same words (identical texts among them) score 1 whatever the edits.
+        let words = self.word_dice(other);
+        if words == 1.0 {
             return 1.0;
         }
-        let words = self.word_dice(other);
         let (short, long) =
             if self.chars <= other.chars { (self.chars, other.chars) } else { (other.chars, self.chars) };
         // At least `long - short` edits are needed, so this bounds the
@@ -234,6 +234,8 @@ impl Fingerprint {
         if long > EDIT_DISTANCE_MAX_CHARS || edit_bound <= words {
             return words;
         }
+        // Normalised only now: an ASCII fingerprint keeps its text as given.
+        let (a, b) = (self.normalized(), other.normalized());
         let edits = rapidfuzz::distance::levenshtein::normalized_similarity(a.chars(), b.chars());
         words.max(edits).clamp(0.0, 1.0)
     }
