@@ -22,6 +22,9 @@
 //! - The formatter's walks (and the builder's) grow their stack on demand
 //!   ([`guarded`], `stacker::maybe_grow`), so they are safe on any tree, even one
 //!   built by hand past the limit.
+//! - What the caller still needs: the returned tree is at most [`MAX_DEPTH`] deep, and
+//!   dropping, cloning or comparing it recurses (derived impls). A tree at the limit
+//!   drops fine on a 128 KiB thread in a debug build and on 32 KiB in release.
 
 /// The deepest expression tree (or test value) a policy may hold, counting every
 /// node: `not (a or b)` is three levels. Real policies stay under twenty; the limit
