@@ -1,6 +1,7 @@
 //! Pure functions over text: sentiment, phrase matching, similarity, fallback answers.
 
 pub mod fallback;
+pub mod negation;
 pub mod phrase_index;
 pub mod phrases;
 pub mod sentiment;

@@ -97,7 +97,7 @@ impl PhraseIndex {
                     continue;
                 }
                 if self.negation.get(list as usize).copied().unwrap_or(false)
-                    && *negated.get_or_insert_with(|| is_negated(haystack, start))
+                    && *negated.get_or_insert_with(|| is_negated(haystack, start, end))
                 {
                     continue;
                 }

@@ -14,6 +14,8 @@ use std::ops::ControlFlow;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
+use super::negation;
+
 /// Where a phrase was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct PhraseMatch {
@@ -120,7 +122,10 @@ impl PhraseSet {
                 None => true,
                 Some(current) => candidate.precedes(&current),
             };
-            if better && on_word_boundaries(haystack, start, end) && !(ignore_negated && is_negated(haystack, start)) {
+            if better
+                && on_word_boundaries(haystack, start, end)
+                && !(ignore_negated && is_negated(haystack, start, end))
+            {
                 best = Some(candidate);
             }
             ControlFlow::Continue(())
@@ -302,86 +307,10 @@ fn is_unspaced_script(c: char) -> bool {
     )
 }
 
-/// How many words before a match are searched for a negation cue.
-const NEGATION_WINDOW: usize = 3;
-
-const NEGATION_CUES: &[&[&str]] = &[
-    &["not"],
-    &["no"],
-    &["never"],
-    &["without"],
-    &["cannot"],
-    &["dont"],
-    &["don't"],
-    &["doesnt"],
-    &["doesn't"],
-    &["didnt"],
-    &["didn't"],
-    &["isnt"],
-    &["isn't"],
-    &["arent"],
-    &["aren't"],
-    &["wont"],
-    &["won't"],
-    &["cant"],
-    &["can't"],
-    &["wouldnt"],
-    &["wouldn't"],
-    &["shouldnt"],
-    &["shouldn't"],
-    &["neither"],
-    &["nor"],
-    &["no", "need"],
-    &["no", "longer"],
-];
-
-fn is_clause_break(c: char) -> bool {
-    matches!(c, '.' | ',' | ';' | '!' | '?' | ':')
-}
-
-/// Whether a negation cue ends within the last few words of the clause that
-/// precedes `start`. Cues may begin before the window ("no need for an
-/// agent": "need" is in the window, "no" just before it).
-pub(crate) fn is_negated(haystack: &str, start: usize) -> bool {
-    let Some(before) = haystack.get(..start) else {
-        return false;
-    };
-    let clause = match before.rfind(is_clause_break) {
-        Some(at) => before.get(at..).unwrap_or(before),
-        None => before,
-    };
-    // A little more than the window, so multi-word cues that end inside it
-    // can be recognised.
-    const LOOKBACK: usize = NEGATION_WINDOW + 2;
-    let mut words: [&str; LOOKBACK] = [""; LOOKBACK];
-    let mut count = 0;
-    for word in clause.split_whitespace().rev() {
-        let word = word.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'');
-        let word = word.trim_matches('\'');
-        if word.is_empty() {
-            continue;
-        }
-        if word.eq_ignore_ascii_case("but") {
-            break;
-        }
-        if let Some(slot) = words.get_mut(count) {
-            *slot = word;
-            count += 1;
-        }
-        if count == LOOKBACK {
-            break;
-        }
-    }
-    // `words` is most recent first: words[0] is right before the match.
-    let recent = words.get(..count).unwrap_or(&[]);
-    (0..NEGATION_WINDOW.min(count)).any(|last| {
-        NEGATION_CUES.iter().any(|cue| {
-            cue.iter()
-                .rev()
-                .enumerate()
-                .all(|(back, cue_word)| recent.get(last + back).is_some_and(|word| word.eq_ignore_ascii_case(cue_word)))
-        })
-    })
+/// Whether the mention at `start..end` of a normalised (or fast-path) haystack is
+/// negated in its clause: see [`super::negation`].
+pub(crate) fn is_negated(haystack: &str, start: usize, end: usize) -> bool {
+    negation::is_negated(haystack, start, end, &negation::ENGLISH)
 }
 
 #[cfg(test)]
