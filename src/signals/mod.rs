@@ -6,3 +6,5 @@ pub mod phrase_index;
 pub mod phrases;
 pub mod sentiment;
 pub mod similarity;
+pub mod typos;
+pub mod word_forms;

@@ -1,12 +1,12 @@
 //! Phrase matching for policy conditions like `customer says any of [...]`:
 //! the text normalisation shared by every signal, and `PhraseSet`, which
 //! finds the first listed phrase in a message on word boundaries, optionally
-//! skipping negated mentions ("I don't need an agent").
+//! skipping negated mentions ("I don't need an agent", see `negation`).
 //!
 //! Matching is case-insensitive, accent-insensitive, whitespace-insensitive
-//! and treats curly and straight apostrophes alike. A phrase must start and
-//! end on a word boundary, so `agent` does not match `agents`: policies list
-//! plural and inflected forms explicitly. Scripts written without spaces
+//! and treats curly and straight apostrophes alike. A pattern must start and
+//! end on a word boundary, so `agent` does not match `agents`; inflected forms
+//! are patterns of their own (`word_forms`). Scripts written without spaces
 //! (Chinese, Japanese, Thai, ...) are exempt from the boundary rule, since
 //! there a word boundary is not visible in the text.
 
@@ -56,15 +56,15 @@ enum Matcher {
 
 impl PhraseSet {
     pub fn new(phrases: &[String]) -> PhraseSet {
-        let mut patterns = Vec::with_capacity(phrases.len());
-        let mut indices = Vec::with_capacity(phrases.len());
-        for (index, phrase) in phrases.iter().enumerate() {
-            let normalized = normalize(phrase);
-            if !normalized.is_empty() {
-                patterns.push(normalized);
-                indices.push(index);
-            }
-        }
+        let patterns = phrases.iter().enumerate().map(|(index, phrase)| (normalize(phrase), index)).collect();
+        PhraseSet::from_patterns(patterns)
+    }
+
+    /// A set searching normalised patterns, each standing for the phrase whose index
+    /// it carries (several patterns may stand for one phrase: its inflected forms).
+    pub fn from_patterns(patterns: Vec<(String, usize)>) -> PhraseSet {
+        let (patterns, indices): (Vec<String>, Vec<usize>) =
+            patterns.into_iter().filter(|(p, _)| !p.is_empty()).unzip();
         let max_len = patterns.iter().map(String::len).max().unwrap_or(0);
         let matcher = match automaton(&patterns) {
             Some(automaton) => Matcher::Automaton(automaton),
@@ -73,7 +73,7 @@ impl PhraseSet {
         PhraseSet { matcher, indices, max_len }
     }
 
-    /// Number of phrases that can match (those not normalising to nothing).
+    /// Number of patterns searched (phrases not normalising to nothing, and their forms).
     pub fn len(&self) -> usize {
         self.indices.len()
     }
