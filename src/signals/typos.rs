@@ -33,12 +33,44 @@ pub fn allowed_edits(len: usize) -> usize {
 pub struct TypoIndex {
     words: Vec<Box<str>>,
     table: HashMap<u64, SmallVec<[u32; 2]>, BuildHasherDefault<Prehashed>>,
+    seen: SeenHashes,
+}
+
+/// One bit per 16-bit slice of a table's hashes: most look-ups of a customer's word
+/// miss, and a miss here costs one memory read instead of a table probe.
+#[derive(Debug, Clone)]
+pub(crate) struct SeenHashes(Box<[u64; 1024]>);
+
+impl Default for SeenHashes {
+    fn default() -> Self {
+        SeenHashes(Box::new([0; 1024]))
+    }
+}
+
+impl SeenHashes {
+    fn bit(hash: u64) -> (usize, u64) {
+        let bit = (hash >> 48) as usize;
+        (bit / 64, 1u64 << (bit % 64))
+    }
+
+    pub(crate) fn insert(&mut self, hash: u64) {
+        let (slot, bit) = Self::bit(hash);
+        if let Some(bits) = self.0.get_mut(slot) {
+            *bits |= bit;
+        }
+    }
+
+    /// False when no inserted hash can equal `hash`.
+    pub(crate) fn may_contain(&self, hash: u64) -> bool {
+        let (slot, bit) = Self::bit(hash);
+        self.0.get(slot).is_some_and(|bits| bits & bit != 0)
+    }
 }
 
 impl TypoIndex {
     /// `None` when no word is long enough to tolerate a typo.
     pub fn new<'a>(words: impl IntoIterator<Item = &'a str>) -> Option<TypoIndex> {
-        let mut index = TypoIndex { words: Vec::new(), table: HashMap::default() };
+        let mut index = TypoIndex { words: Vec::new(), table: HashMap::default(), seen: SeenHashes::default() };
         let mut seen = std::collections::HashSet::new();
         for word in words {
             let eligible = word.len() <= MAX_WORD && word.bytes().all(|b| b.is_ascii_lowercase());
@@ -49,6 +81,7 @@ impl TypoIndex {
             let id = index.words.len() as u32;
             index.words.push(word.into());
             for_each_deletion(word.as_bytes(), edits, |hash| {
+                index.seen.insert(hash);
                 let ids = index.table.entry(hash).or_default();
                 if ids.last() != Some(&id) {
                     ids.push(id);
@@ -69,6 +102,9 @@ impl TypoIndex {
         let mut exact = false;
         let edits = if word.len() >= 7 { 2 } else { 1 };
         for_each_deletion(word, edits, |hash| {
+            if !self.seen.may_contain(hash) {
+                return;
+            }
             for &id in self.table.get(&hash).into_iter().flatten() {
                 let Some(listed) = self.words.get(id as usize) else { continue };
                 if best.is_some_and(|(_, b)| b == id) {
@@ -131,24 +167,35 @@ fn osa_distance(a: &[u8], b: &[u8]) -> usize {
 }
 
 /// Calls `f` with the hash of `word` and of every word made by deleting up to `edits`
-/// (1 or 2) of its letters. Duplicates (from doubled letters) may repeat.
+/// (1 or 2) of its letters. Duplicates (from doubled letters) may repeat. The hash is
+/// polynomial, so each deletion's hash is a few multiplications from prefix hashes.
 fn for_each_deletion(word: &[u8], edits: usize, mut f: impl FnMut(u64)) {
-    let n = word.len();
-    let hash_without = |skip_a: usize, skip_b: usize| {
-        let mut h = Fx::default();
-        for (i, &b) in word.iter().enumerate() {
-            if i != skip_a && i != skip_b {
-                h.add(b);
-            }
+    const BASE: u64 = 0x0000_0100_0000_01b3;
+    let n = word.len().min(MAX_WORD);
+    let mut pow = [1u64; MAX_WORD + 1];
+    let mut prefix = [0u64; MAX_WORD + 1];
+    for k in 0..n {
+        let letter = word.get(k).map_or(0, |&b| u64::from(b) + 1);
+        let (Some(&p), Some(&h)) = (pow.get(k), prefix.get(k)) else { return };
+        if let (Some(next_pow), Some(next_hash)) = (pow.get_mut(k + 1), prefix.get_mut(k + 1)) {
+            *next_pow = p.wrapping_mul(BASE);
+            *next_hash = h.wrapping_mul(BASE).wrapping_add(letter);
         }
-        h.0
+    }
+    let power = |len: usize| pow.get(len).copied().unwrap_or(0);
+    // The hash of word[a..b], and of two hashed strings one after the other.
+    let part = |a: usize, b: usize| {
+        let (pa, pb) = (prefix.get(a).copied().unwrap_or(0), prefix.get(b).copied().unwrap_or(0));
+        pb.wrapping_sub(pa.wrapping_mul(power(b - a)))
     };
-    f(hash_without(usize::MAX, usize::MAX));
+    let join = |head: u64, tail: u64, tail_len: usize| head.wrapping_mul(power(tail_len)).wrapping_add(tail);
+    f(part(0, n));
     for a in 0..n {
-        f(hash_without(a, usize::MAX));
+        f(join(part(0, a), part(a + 1, n), n - a - 1));
         if edits >= 2 {
             for b in a + 1..n {
-                f(hash_without(a, b));
+                let head = join(part(0, a), part(a + 1, b), b - a - 1);
+                f(join(head, part(b + 1, n), n - b - 1));
             }
         }
     }

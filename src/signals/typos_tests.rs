@@ -64,3 +64,30 @@ fn distance_agrees_with_strsim() {
         }
     }
 }
+
+#[test]
+fn a_deletions_hash_is_the_hash_of_the_shorter_word() {
+    let whole = |w: &[u8]| {
+        let mut first = None;
+        for_each_deletion(w, 0, |h| {
+            first.get_or_insert(h);
+        });
+        first.unwrap()
+    };
+    let word = b"assistant";
+    let mut got = Vec::new();
+    for_each_deletion(word, 2, |h| got.push(h));
+    let mut want = vec![whole(word)];
+    for a in 0..word.len() {
+        let mut one = word.to_vec();
+        one.remove(a);
+        want.push(whole(&one));
+        for b in a + 1..word.len() {
+            let mut two = word.to_vec();
+            two.remove(b);
+            two.remove(a);
+            want.push(whole(&two));
+        }
+    }
+    assert_eq!(got, want);
+}

@@ -24,7 +24,7 @@ use std::hash::BuildHasherDefault;
 use rust_stemmers::{Algorithm, Stemmer};
 use smallvec::SmallVec;
 
-use super::typos::{fx_hash, Prehashed};
+use super::typos::{fx_hash, Prehashed, SeenHashes};
 
 /// English words that do not inflect, or whose inflections are other words.
 const CLOSED_CLASS: &[&str] = &[
@@ -221,6 +221,7 @@ pub struct WordTable {
     /// For each form, the index of its representative form.
     representative: Vec<u32>,
     by_hash: HashMap<u64, SmallVec<[u32; 1]>, BuildHasherDefault<Prehashed>>,
+    seen: SeenHashes,
     class_by_stem: HashMap<String, u32>,
 }
 
@@ -251,11 +252,17 @@ impl WordTable {
         let id = self.forms.len() as u32;
         self.forms.push(form.into());
         self.representative.push(class);
-        self.by_hash.entry(fx_hash(form.as_bytes())).or_default().push(id);
+        let hash = fx_hash(form.as_bytes());
+        self.seen.insert(hash);
+        self.by_hash.entry(hash).or_default().push(id);
     }
 
     fn find(&self, letters: &[u8]) -> Option<u32> {
-        let ids = self.by_hash.get(&fx_hash(letters))?;
+        let hash = fx_hash(letters);
+        if !self.seen.may_contain(hash) {
+            return None;
+        }
+        let ids = self.by_hash.get(&hash)?;
         ids.iter().copied().find(|&id| self.forms.get(id as usize).is_some_and(|f| f.as_bytes() == letters))
     }
 
