@@ -1,10 +1,12 @@
 //! Evaluation hot paths: a session update per message on the shipped policy, a whole
-//! 20-message conversation, and serde_json parsing the same conversation (the floor).
+//! 20-message conversation, and serde_json parsing the same conversation (the floor);
+//! and what word forms and typo tolerance in `mentions` cost per message, measured in
+//! the same run against the shipped policy with every list `exactly` (no word rewrites).
 
 use std::hint::black_box;
 
-use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
-use handoff::{Attributes, Context, Conversation, Policy};
+use criterion::{criterion_group, criterion_main, BatchSize, Bencher, Criterion, Throughput};
+use handoff::{Attributes, Context, Conversation, Message, Policy};
 
 #[path = "support/conversation.rs"]
 mod conversation;
@@ -22,37 +24,36 @@ fn bench(c: &mut Criterion) {
     g.throughput(Throughput::Elements(1));
     // One message after a warm session, built-in sentiment analyser included.
     g.bench_function("push one message (built-in sentiment)", |b| {
-        b.iter_batched(
-            || {
-                let mut s = policy.session(Attributes::of(&plain), context.clone());
-                for m in plain.messages.iter().take(10) {
-                    s.push(m);
-                }
-                s
-            },
-            |mut s| {
-                s.push(black_box(&plain.messages[10]));
-                s
-            },
-            BatchSize::SmallInput,
-        )
+        push_one(b, &policy, &plain, &plain.messages[10], &context)
     });
     g.bench_function("push one message (annotated sentiment)", |b| {
-        b.iter_batched(
-            || {
-                let mut s = policy.session(Attributes::of(&annotated), context.clone());
-                for m in annotated.messages.iter().take(10) {
-                    s.push(m);
-                }
-                s
-            },
-            |mut s| {
-                s.push(black_box(&annotated.messages[10]));
-                s
-            },
-            BatchSize::SmallInput,
-        )
+        push_one(b, &policy, &annotated, &annotated.messages[10], &context)
     });
+    g.finish();
+
+    // Word forms and typos: the shipped policy as it is (inflected forms), with every list
+    // `exactly` (the matching of before word forms), and with the person list `with typos`;
+    // each pushing the usual 11th message and one that needs both rewrites.
+    let shipped = include_str!("../policies/payments.handoff");
+    let exact_source = shipped
+        .replace("mentions [", "mentions exactly [")
+        .replace("mentions person_phrases", "mentions exactly person_phrases");
+    let typos_source = shipped.replace("mentions person_phrases unless", "mentions person_phrases with typos unless");
+    assert!(exact_source != shipped && typos_source != shipped, "the bench's policy edits no longer apply");
+    let exact = Policy::from_source("exact.handoff", &exact_source).unwrap();
+    let typos = Policy::from_source("typos.handoff", &typos_source).unwrap();
+    let variants = [("inflected", &policy), ("exactly", &exact), ("with typos", &typos)];
+    let mut rewritten: Message = annotated.messages[10].clone();
+    rewritten.text = "I wanted to see about disputing a charge, can I contact somneone".into();
+    let mut g = c.benchmark_group("words");
+    g.throughput(Throughput::Elements(1));
+    for (name, variant) in &variants {
+        for (message, label) in [(&annotated.messages[10], "usual message"), (&rewritten, "forms and a typo")] {
+            g.bench_function(format!("push one message ({name}, {label})"), |b| {
+                push_one(b, variant, &annotated, message, &context)
+            });
+        }
+    }
     g.finish();
 
     let mut g = c.benchmark_group("conversation of 20 messages");
@@ -73,6 +74,24 @@ fn bench(c: &mut Criterion) {
         })
     });
     g.finish();
+}
+
+/// One message pushed into a session warmed with the conversation's first 10 messages.
+fn push_one(b: &mut Bencher, policy: &Policy, conversation: &Conversation, message: &Message, context: &Context) {
+    b.iter_batched(
+        || {
+            let mut s = policy.session(Attributes::of(conversation), context.clone());
+            for m in conversation.messages.iter().take(10) {
+                s.push(m);
+            }
+            s
+        },
+        |mut s| {
+            s.push(black_box(message));
+            s
+        },
+        BatchSize::SmallInput,
+    )
 }
 
 criterion_group!(benches, bench);

@@ -178,6 +178,16 @@ pub enum CheckError {
         span: SourceSpan,
     },
 
+    #[error("`exactly` and `with typos` do not go together")]
+    #[diagnostic(
+        code(handoff::check::exact_with_typos),
+        help("typo tolerance also matches the inflected forms of the listed words: drop `exactly`, or drop `with typos` and list the misspellings to accept")
+    )]
+    ExactWithTypos {
+        #[label("written forms only, yet misspellings allowed")]
+        span: SourceSpan,
+    },
+
     #[error("unknown priority `{name}`")]
     #[diagnostic(code(handoff::check::unknown_priority))]
     UnknownPriority {

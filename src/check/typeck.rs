@@ -67,9 +67,12 @@ impl<'p> Checker<'p> {
             ExprKind::Name(name) => self.name(name, span),
             ExprKind::Attribute { .. } => Some(Typed::new(Type::Attribute)),
             ExprKind::Selector(sel) => self.selector(sel, span).then(|| Typed::new(Type::Messages)),
-            ExprKind::Mentions { messages, phrases, .. } => {
+            ExprKind::Mentions { messages, phrases, words, .. } => {
                 let sel_ok = self.selector(&messages.node, messages.span);
                 let phrases_ok = self.phrases(phrases);
+                if words.exact && words.typos {
+                    self.report(CheckError::ExactWithTypos { span });
+                }
                 (sel_ok && phrases_ok).then(|| Typed::new(Type::Bool))
             }
             ExprKind::Matches { messages, regex } => {

@@ -214,17 +214,19 @@ impl<'a> Compiler<'a> {
             ExprKind::Attribute { root, path } => {
                 Op::Attribute(*root, path.iter().map(|p| p.node.as_str().into()).collect())
             }
-            ExprKind::Mentions { messages, phrases, unless_negated } => {
+            ExprKind::Mentions { messages, phrases, words, unless_negated } => {
                 let list = self.strings(phrases)?;
-                let key = format!("mentions {list:?} {unless_negated}");
-                let index = match self
-                    .phrase_lists
-                    .iter()
-                    .position(|l| l.phrases == list && l.unless_negated == *unless_negated)
-                {
+                let key = format!("mentions {list:?} {words:?} {unless_negated}");
+                let wanted = PhraseList {
+                    phrases: list.clone(),
+                    unless_negated: *unless_negated,
+                    exact: words.exact,
+                    typos: words.typos,
+                };
+                let index = match self.phrase_lists.iter().position(|l| *l == wanted) {
                     Some(i) => i,
                     None => {
-                        self.phrase_lists.push(PhraseList { phrases: list.clone(), unless_negated: *unless_negated });
+                        self.phrase_lists.push(wanted);
                         self.phrase_lists.len() - 1
                     }
                 };

@@ -1,18 +1,20 @@
 //! Phrase matching for policy conditions like `customer says any of [...]`:
 //! the text normalisation shared by every signal, and `PhraseSet`, which
 //! finds the first listed phrase in a message on word boundaries, optionally
-//! skipping negated mentions ("I don't need an agent").
+//! skipping negated mentions ("I don't need an agent", see `negation`).
 //!
 //! Matching is case-insensitive, accent-insensitive, whitespace-insensitive
-//! and treats curly and straight apostrophes alike. A phrase must start and
-//! end on a word boundary, so `agent` does not match `agents`: policies list
-//! plural and inflected forms explicitly. Scripts written without spaces
+//! and treats curly and straight apostrophes alike. A pattern must start and
+//! end on a word boundary, so `agent` does not match `agents`; inflected forms
+//! are patterns of their own (`word_forms`). Scripts written without spaces
 //! (Chinese, Japanese, Thai, ...) are exempt from the boundary rule, since
 //! there a word boundary is not visible in the text.
 
 use std::ops::ControlFlow;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+
+use super::negation;
 
 /// Where a phrase was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -54,15 +56,15 @@ enum Matcher {
 
 impl PhraseSet {
     pub fn new(phrases: &[String]) -> PhraseSet {
-        let mut patterns = Vec::with_capacity(phrases.len());
-        let mut indices = Vec::with_capacity(phrases.len());
-        for (index, phrase) in phrases.iter().enumerate() {
-            let normalized = normalize(phrase);
-            if !normalized.is_empty() {
-                patterns.push(normalized);
-                indices.push(index);
-            }
-        }
+        let patterns = phrases.iter().enumerate().map(|(index, phrase)| (normalize(phrase), index)).collect();
+        PhraseSet::from_patterns(patterns)
+    }
+
+    /// A set searching normalised patterns, each standing for the phrase whose index
+    /// it carries (several patterns may stand for one phrase: its inflected forms).
+    pub fn from_patterns(patterns: Vec<(String, usize)>) -> PhraseSet {
+        let (patterns, indices): (Vec<String>, Vec<usize>) =
+            patterns.into_iter().filter(|(p, _)| !p.is_empty()).unzip();
         let max_len = patterns.iter().map(String::len).max().unwrap_or(0);
         let matcher = match automaton(&patterns) {
             Some(automaton) => Matcher::Automaton(automaton),
@@ -71,7 +73,7 @@ impl PhraseSet {
         PhraseSet { matcher, indices, max_len }
     }
 
-    /// Number of phrases that can match (those not normalising to nothing).
+    /// Number of patterns searched (phrases not normalising to nothing, and their forms).
     pub fn len(&self) -> usize {
         self.indices.len()
     }
@@ -120,7 +122,10 @@ impl PhraseSet {
                 None => true,
                 Some(current) => candidate.precedes(&current),
             };
-            if better && on_word_boundaries(haystack, start, end) && !(ignore_negated && is_negated(haystack, start)) {
+            if better
+                && on_word_boundaries(haystack, start, end)
+                && !(ignore_negated && is_negated(haystack, start, end))
+            {
                 best = Some(candidate);
             }
             ControlFlow::Continue(())
@@ -302,86 +307,10 @@ fn is_unspaced_script(c: char) -> bool {
     )
 }
 
-/// How many words before a match are searched for a negation cue.
-const NEGATION_WINDOW: usize = 3;
-
-const NEGATION_CUES: &[&[&str]] = &[
-    &["not"],
-    &["no"],
-    &["never"],
-    &["without"],
-    &["cannot"],
-    &["dont"],
-    &["don't"],
-    &["doesnt"],
-    &["doesn't"],
-    &["didnt"],
-    &["didn't"],
-    &["isnt"],
-    &["isn't"],
-    &["arent"],
-    &["aren't"],
-    &["wont"],
-    &["won't"],
-    &["cant"],
-    &["can't"],
-    &["wouldnt"],
-    &["wouldn't"],
-    &["shouldnt"],
-    &["shouldn't"],
-    &["neither"],
-    &["nor"],
-    &["no", "need"],
-    &["no", "longer"],
-];
-
-fn is_clause_break(c: char) -> bool {
-    matches!(c, '.' | ',' | ';' | '!' | '?' | ':')
-}
-
-/// Whether a negation cue ends within the last few words of the clause that
-/// precedes `start`. Cues may begin before the window ("no need for an
-/// agent": "need" is in the window, "no" just before it).
-pub(crate) fn is_negated(haystack: &str, start: usize) -> bool {
-    let Some(before) = haystack.get(..start) else {
-        return false;
-    };
-    let clause = match before.rfind(is_clause_break) {
-        Some(at) => before.get(at..).unwrap_or(before),
-        None => before,
-    };
-    // A little more than the window, so multi-word cues that end inside it
-    // can be recognised.
-    const LOOKBACK: usize = NEGATION_WINDOW + 2;
-    let mut words: [&str; LOOKBACK] = [""; LOOKBACK];
-    let mut count = 0;
-    for word in clause.split_whitespace().rev() {
-        let word = word.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'');
-        let word = word.trim_matches('\'');
-        if word.is_empty() {
-            continue;
-        }
-        if word.eq_ignore_ascii_case("but") {
-            break;
-        }
-        if let Some(slot) = words.get_mut(count) {
-            *slot = word;
-            count += 1;
-        }
-        if count == LOOKBACK {
-            break;
-        }
-    }
-    // `words` is most recent first: words[0] is right before the match.
-    let recent = words.get(..count).unwrap_or(&[]);
-    (0..NEGATION_WINDOW.min(count)).any(|last| {
-        NEGATION_CUES.iter().any(|cue| {
-            cue.iter()
-                .rev()
-                .enumerate()
-                .all(|(back, cue_word)| recent.get(last + back).is_some_and(|word| word.eq_ignore_ascii_case(cue_word)))
-        })
-    })
+/// Whether the mention at `start..end` of a normalised (or fast-path) haystack is
+/// negated in its clause: see [`super::negation`].
+pub(crate) fn is_negated(haystack: &str, start: usize, end: usize) -> bool {
+    negation::is_negated(haystack, start, end, &negation::ENGLISH)
 }
 
 #[cfg(test)]

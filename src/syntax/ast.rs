@@ -129,6 +129,26 @@ impl Modifier {
 
 pub type Expr = Node<ExprKind>;
 
+/// How `mentions` compares words: every inflected form of a listed word (the default) or
+/// the written form only (`mentions exactly`), and whether misspellings count (`with typos`).
+#[derive(Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct WordMatch {
+    pub exact: bool,
+    pub typos: bool,
+}
+
+/// One word per mode, so an AST dump stays one line per `mentions`.
+impl std::fmt::Debug for WordMatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match (self.exact, self.typos) {
+            (false, false) => "Inflected",
+            (true, false) => "Exact",
+            (false, true) => "InflectedWithTypos",
+            (true, true) => "ExactWithTypos",
+        })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum ExprKind {
     Bool(bool),
@@ -150,6 +170,7 @@ pub enum ExprKind {
     Mentions {
         messages: Box<Node<Selector>>,
         phrases: Box<Expr>,
+        words: WordMatch,
         unless_negated: bool,
     },
     Matches {

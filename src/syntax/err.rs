@@ -105,6 +105,8 @@ pub fn human_rule(rule: Rule) -> &'static str {
         Rule::message_test => "a message test such as `customer.last mentions [...]`",
         Rule::mentions_test => "`mentions` and phrases",
         Rule::unless_negated => "`unless negated`",
+        Rule::exactly => "`exactly`",
+        Rule::with_typos => "`with typos`",
         Rule::matches_test => "`matches` and a regular expression",
         Rule::attribute | Rule::attribute_root => "an attribute such as `customer.tier`",
         Rule::call => "a call such as `sentiment(customer.last 3)`",

@@ -197,12 +197,15 @@ fn build_primary(pair: &Pair<'_, Rule>, above: usize) -> Result<Built> {
             let mut it = children(pair);
             let selector = build_selector(&next(&mut it, pair)?)?;
             let test = next(&mut it, pair)?;
-            let mut parts = children(&test);
+            let mut parts = children(&test).peekable();
+            let exact = parts.next_if(|p| p.as_rule() == Rule::exactly).is_some();
             let arg = next(&mut parts, &test)?;
             let (arg, height) = guarded(|| build_primary(&arg, above + 1))?;
             let kind = if test.as_rule() == Rule::mentions_test {
+                let typos = parts.next_if(|p| p.as_rule() == Rule::with_typos).is_some();
                 let unless_negated = parts.next().is_some();
-                ExprKind::Mentions { messages: Box::new(selector), phrases: Box::new(arg), unless_negated }
+                let words = WordMatch { exact, typos };
+                ExprKind::Mentions { messages: Box::new(selector), phrases: Box::new(arg), words, unless_negated }
             } else {
                 ExprKind::Matches { messages: Box::new(selector), regex: Box::new(arg) }
             };

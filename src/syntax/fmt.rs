@@ -255,6 +255,19 @@ pub(crate) fn duration(ms: u64, unit: DurationUnit) -> String {
     format!("{}{}", ms / unit.millis().max(1), unit.suffix())
 }
 
+/// What goes before the phrases of a `mentions` (`exactly `) and after them.
+fn mentions_modifiers(words: WordMatch, unless_negated: bool) -> (&'static str, String) {
+    let prefix = if words.exact { "exactly " } else { "" };
+    let mut suffix = String::new();
+    if words.typos {
+        suffix.push_str(" with typos");
+    }
+    if unless_negated {
+        suffix.push_str(" unless negated");
+    }
+    (prefix, suffix)
+}
+
 pub(crate) fn selector(s: &Selector) -> String {
     let window = match s.window {
         Window::Last(1) => "last".to_string(),
@@ -301,11 +314,11 @@ fn expr_block_here(e: &Expr, column: usize, indent: usize) -> String {
             return s;
         }
     }
-    if let ExprKind::Mentions { messages, phrases, unless_negated } = &e.node {
+    if let ExprKind::Mentions { messages, phrases, words, unless_negated } = &e.node {
         if matches!(phrases.node, ExprKind::List(_)) {
-            let suffix = if *unless_negated { " unless negated" } else { "" };
+            let (prefix, suffix) = mentions_modifiers(*words, *unless_negated);
             let list = expr_block(phrases, WIDTH, indent);
-            return format!("{} mentions {list}{suffix}", selector(&messages.node));
+            return format!("{} mentions {prefix}{list}{suffix}", selector(&messages.node));
         }
     }
     if let ExprKind::List(items) = &e.node {

@@ -136,13 +136,25 @@ impl Tokens<'_> {
                     end(arg.value.span)
                 });
             }
-            ExprKind::Mentions { messages, phrases, unless_negated } => {
+            ExprKind::Mentions { messages, phrases, words, unless_negated } => {
                 self.push(messages.span.offset(), selector(&messages.node), false);
                 let keyword = self.after(end(messages.span));
                 self.push(keyword, "mentions", false);
+                if words.exact {
+                    let exactly = self.after(keyword + "mentions".len());
+                    self.push(exactly, "exactly", false);
+                }
                 self.expr(phrases);
+                let mut last = end(phrases.span);
+                if words.typos {
+                    let with = self.after(last);
+                    self.push(with, "with", false);
+                    let typos = self.after(with + "with".len());
+                    self.push(typos, "typos", false);
+                    last = typos + "typos".len();
+                }
                 if *unless_negated {
-                    let unless = self.after(end(phrases.span));
+                    let unless = self.after(last);
                     self.push(unless, "unless", false);
                     let negated = self.after(unless + "unless".len());
                     self.push(negated, "negated", false);
