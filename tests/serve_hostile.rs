@@ -191,14 +191,14 @@ async fn sessions_are_evicted_least_recently_used_first() {
     assert!(!open("c").await && open("a").await);
     assert_eq!(metric(addr, r#"handoff_session_evictions_total{reason="capacity"}"#).await, 2.0);
 
-    // Bounded in bytes as well: room for about two of these.
+    // Bounded in bytes as well: room for two of these (about 37 KB each).
     let mut c = config(&policy_dir("lru-bytes"));
     c.max_session_bytes = 64 << 10;
     c.max_sessions_memory = 100 << 10;
     let server = start(c).await;
     let addr = server.addr();
     for id in ["x", "y", "z"] {
-        let r = post(addr, &format!("/v1/conversations/{id}/messages"), &message_with_metadata("hi", 400)).await;
+        let r = post(addr, &format!("/v1/conversations/{id}/messages"), &message_with_metadata("hi", 250)).await;
         assert_eq!(r.status, 200, "{}", r.body);
     }
     assert_eq!(get(addr, "/v1/conversations/x").await.status, 404, "x was evicted to make room for z");

@@ -24,13 +24,13 @@ pub struct Args {
     #[arg(long, default_value_t = 10_000)]
     max_sessions: usize,
     /// Evict a live conversation untouched for this long (e.g. 90s, 15m, 2h).
-    #[arg(long, default_value = "15m", value_parser = serve::parse_duration)]
+    #[arg(long, default_value = "15m", value_parser = serve::parse_duration, value_name = "DURATION")]
     session_idle: Duration,
     /// Most messages in one conversation.
     #[arg(long, default_value_t = 1_000)]
     max_messages: u32,
     /// Largest request body (e.g. 64KiB, 1MiB).
-    #[arg(long, default_value = "1MiB", value_parser = serve::parse_size)]
+    #[arg(long, default_value = "1MiB", value_parser = serve::parse_size, value_name = "SIZE")]
     max_body: usize,
     /// File holding a bearer token every endpoint but /healthz requires.
     #[arg(long)]
@@ -39,28 +39,28 @@ pub struct Args {
     #[arg(long)]
     no_watch: bool,
     /// After a change, the policy file must stay the same this long before it is loaded.
-    #[arg(long = "reload-settle", default_value = "100ms", value_parser = serve::parse_duration)]
+    #[arg(long = "reload-settle", default_value = "100ms", value_parser = serve::parse_duration, value_name = "DURATION")]
     reload_debounce: Duration,
     /// Also look for changes this often (symlink swaps, recreated directories, lost events).
-    #[arg(long, default_value = "1s", value_parser = serve::parse_duration)]
+    #[arg(long, default_value = "1s", value_parser = serve::parse_duration, value_name = "DURATION")]
     watch_poll: Duration,
     /// Close a connection whose request headers take longer than this to arrive.
-    #[arg(long, default_value = "30s", value_parser = serve::parse_duration)]
+    #[arg(long, default_value = "30s", value_parser = serve::parse_duration, value_name = "DURATION")]
     header_timeout: Duration,
     /// Close a keep-alive connection with no request for this long.
-    #[arg(long, default_value = "60s", value_parser = serve::parse_duration)]
+    #[arg(long, default_value = "60s", value_parser = serve::parse_duration, value_name = "DURATION")]
     idle_timeout: Duration,
     /// Answer 408 to a request whose body takes longer than this to arrive.
-    #[arg(long, default_value = "30s", value_parser = serve::parse_duration)]
+    #[arg(long, default_value = "30s", value_parser = serve::parse_duration, value_name = "DURATION")]
     body_timeout: Duration,
     /// Largest request line and headers (at least 8KiB).
-    #[arg(long = "max-header-size", default_value = "16KiB", value_parser = serve::parse_size)]
+    #[arg(long = "max-header-size", default_value = "16KiB", value_parser = serve::parse_size, value_name = "SIZE")]
     max_header_bytes: usize,
     /// Connections served at once (keep it below `ulimit -n`); more get a 503.
     #[arg(long, default_value_t = 2_048)]
     max_connections: usize,
     /// On SIGTERM, how long requests in flight may take to finish.
-    #[arg(long, default_value = "10s", value_parser = serve::parse_duration)]
+    #[arg(long, default_value = "10s", value_parser = serve::parse_duration, value_name = "DURATION")]
     shutdown_grace: Duration,
     /// Threads that parse and evaluate requests (0: one per CPU).
     #[arg(long, default_value_t = 0)]
@@ -69,10 +69,10 @@ pub struct Args {
     #[arg(long, default_value_t = 256)]
     eval_queue: usize,
     /// Estimated memory one live conversation may hold (attributes, context, messages); more gets a 413.
-    #[arg(long, default_value = "256KiB", value_parser = serve::parse_size)]
+    #[arg(long, default_value = "256KiB", value_parser = serve::parse_size, value_name = "SIZE")]
     max_session_bytes: usize,
     /// Estimated memory all live conversations may hold; the least recently used are evicted past this.
-    #[arg(long, default_value = "512MiB", value_parser = serve::parse_size)]
+    #[arg(long, default_value = "512MiB", value_parser = serve::parse_size, value_name = "SIZE")]
     max_sessions_memory: usize,
 }
 

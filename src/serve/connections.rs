@@ -28,7 +28,7 @@ use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{oneshot, watch, Semaphore};
+use tokio::sync::{oneshot, watch, Notify, Semaphore};
 use tokio::task::JoinSet;
 use tower_service::Service;
 
@@ -162,6 +162,8 @@ async fn connection(stream: TcpStream, router: Router, limits: Limits, mut closi
                     return why;
                 }
             }
+            // A head began: its deadline is sooner than the idle one slept on.
+            _ = activity.head_began.notified() => {}
             changed = closing.changed(), if !draining => {
                 draining = true;
                 // A connection with no request in flight (idle, or a head still
@@ -188,6 +190,8 @@ pub struct Activity {
     idle_since: AtomicU64,
     /// When the first byte of the next request head arrived, or [`NONE`].
     head_since: AtomicU64,
+    /// Wakes the watchdog when a head begins.
+    head_began: Notify,
 }
 
 impl Activity {
@@ -197,6 +201,7 @@ impl Activity {
             in_flight: AtomicU32::new(0),
             idle_since: AtomicU64::new(0),
             head_since: AtomicU64::new(NONE),
+            head_began: Notify::new(),
         }
     }
 
@@ -212,6 +217,7 @@ impl Activity {
     fn read(&self) {
         if self.in_flight() == 0 && self.head_since.load(Ordering::Acquire) == NONE {
             self.head_since.store(self.now(), Ordering::Release);
+            self.head_began.notify_one();
         }
     }
 

@@ -83,15 +83,17 @@ pub fn start_bytes(id: &str, attributes: &Attributes, context: &Context) -> usiz
 /// Heap bytes of a JSON object as serde_json holds it (a B-tree of `String`
 /// keys and `Value`s): every entry costs its key, its value and the tree's share.
 pub fn map_bytes(map: &Map<String, Value>) -> usize {
-    /// A B-tree entry's share of its node, and the key's allocation overhead.
-    const ENTRY: usize = size_of::<String>() + size_of::<Value>() + 32;
+    /// An entry's key and value, its share of a partly filled B-tree node, and
+    /// the key's allocation. Measured: 200 maps of 2,807 keys `k0`.. with
+    /// numbers took 141.6 bytes an entry of resident memory (glibc malloc).
+    const ENTRY: usize = size_of::<String>() + size_of::<Value>() + 80;
     map.iter().map(|(k, v)| ENTRY + k.len() + value_bytes(v)).sum()
 }
 
 fn value_bytes(value: &Value) -> usize {
     // serde_json nests at most 128 levels, so this recursion is bounded.
     match value {
-        Value::String(s) => s.len() + 16,
+        Value::String(s) => s.len().next_multiple_of(16) + 16,
         Value::Array(items) => items.iter().map(|v| size_of::<Value>() + value_bytes(v)).sum::<usize>() + 16,
         Value::Object(map) => map_bytes(map),
         Value::Null | Value::Bool(_) | Value::Number(_) => 0,

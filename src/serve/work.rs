@@ -3,7 +3,10 @@
 //!
 //! - Parsing request bodies and evaluating run on [`Evaluators`], a pool of
 //!   threads with [`EVAL_STACK`]-byte stacks behind a bounded queue: when it is
-//!   full a request gets a 503 at once rather than waiting without bound.
+//!   full a request gets a 503 at once rather than waiting without bound. On
+//!   Linux these threads run at a lower priority ([`EVAL_NICE`]), so with every
+//!   core evaluating, a thread that wakes to accept a connection or answer
+//!   `/healthz` still runs at once.
 //! - Loading a policy (parse, check, compile) runs on a thread of its own with a
 //!   [`RELOAD_STACK`]-byte stack ([`on_reload_stack`]).
 
@@ -15,6 +18,24 @@ use tokio::sync::{oneshot, Semaphore};
 
 use super::config::{EVAL_STACK, RELOAD_STACK};
 use super::errors::ApiError;
+
+/// How much nicer than the rest of the server the evaluation threads are
+/// (Linux `nice` increment: 10 gives them about a tenth of the weight).
+pub const EVAL_NICE: i32 = 10;
+
+/// Lowers the calling thread's priority; where that cannot be done, the thread
+/// runs at the process's priority, which is only less fair to `/healthz`.
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    {
+        // On Linux the nice value belongs to each thread: the thread id names this one.
+        let me = rustix::thread::gettid();
+        let now = rustix::process::getpriority_process(Some(me)).unwrap_or(0);
+        if let Err(e) = rustix::process::setpriority_process(Some(me), now.saturating_add(EVAL_NICE)) {
+            tracing::debug!(error = %e, "cannot lower the evaluation thread's priority");
+        }
+    }
+}
 
 /// The evaluation pool and its queue.
 #[derive(Debug)]
@@ -30,6 +51,7 @@ impl Evaluators {
             .num_threads(threads)
             .stack_size(EVAL_STACK)
             .thread_name(|i| format!("handoff-eval-{i}"))
+            .start_handler(|_| lower_priority())
             // The crate does not panic; should a bug make it, the request fails
             // (its answer channel closes) and the server goes on.
             .panic_handler(|_| tracing::error!("an evaluation panicked; its request failed"))
@@ -50,8 +72,11 @@ impl Evaluators {
         };
         let (answer, answered) = oneshot::channel();
         self.pool.spawn(move || {
-            let _permit = permit;
-            let _ = answer.send(job());
+            let result = job();
+            // The place is free before the answer is: whoever reads the answer
+            // and asks again finds it.
+            drop(permit);
+            let _ = answer.send(result);
         });
         answered.await.map_err(|_| {
             ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the evaluation failed; see the server's log")
@@ -92,6 +117,13 @@ mod tests {
         // At least 3 MiB of stack (more in a debug build): over what an async worker has.
         assert_eq!(evaluators.run(|| deep(3_000)).await.unwrap(), 3_001);
         assert_eq!(on_reload_stack(|| deep(12_000)).await.unwrap(), 12_001);
+
+        #[cfg(target_os = "linux")]
+        {
+            let nice = || rustix::process::getpriority_process(Some(rustix::thread::gettid())).unwrap();
+            let (here, there) = (nice(), evaluators.run(nice).await.unwrap());
+            assert_eq!(there, (here + EVAL_NICE).min(19), "evaluation threads yield to the async workers");
+        }
 
         let (release, wait) = std::sync::mpsc::channel::<()>();
         let pool = Arc::clone(&evaluators);
