@@ -99,8 +99,13 @@ async fn connections_over_the_limit_get_a_503_until_one_closes() {
     c.max_connections = 2;
     let server = start(c).await;
     let addr = server.addr();
-    let first = TcpStream::connect(addr).await.unwrap();
-    let _second = TcpStream::connect(addr).await.unwrap();
+    // Two connections in the middle of a head: not idle, so not reclaimed.
+    let mut busy = Vec::new();
+    for _ in 0..2 {
+        let mut s = TcpStream::connect(addr).await.unwrap();
+        s.write_all(b"GET /healthz HTTP/1.1\r\n").await.unwrap();
+        busy.push(s);
+    }
     // Accepted in order: the first two hold the only places.
     let mut third = TcpStream::connect(addr).await.unwrap();
     let answer = String::from_utf8(closed_by_server(&mut third).await).unwrap();
@@ -109,8 +114,33 @@ async fn connections_over_the_limit_get_a_503_until_one_closes() {
     let v: serde_json::Value = serde_json::from_str(body).unwrap();
     assert_eq!(v["error"]["code"], "too_many_connections");
 
-    drop(first);
+    drop(busy.pop());
     eventually("a place to free up", || async { get(addr, "/healthz").await.status == 200 }).await;
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn idle_connections_make_room_when_the_server_is_full() {
+    let mut c = config(&policy_dir("reclaim"));
+    c.max_connections = 3;
+    let server = start(c).await;
+    let addr = server.addr();
+    // One client holds every place with idle connections.
+    let mut idle = Vec::new();
+    for _ in 0..3 {
+        idle.push(TcpStream::connect(addr).await.unwrap());
+    }
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    // Another client is still served: idle connections are closed for it.
+    assert_eq!(get(addr, "/healthz").await.status, 200);
+    assert!(metric(addr, r#"handoff_connections_closed_total{reason="reclaimed"}"#).await >= 1.0);
+    let mut closed = 0;
+    for mut s in idle {
+        if tokio::time::timeout(Duration::from_millis(100), s.read(&mut [0u8; 16])).await.is_ok() {
+            closed += 1;
+        }
+    }
+    assert!(closed >= 1, "an idle connection was closed");
     server.shutdown().await.unwrap();
 }
 

@@ -56,7 +56,7 @@ pub struct Args {
     /// Largest request line and headers (at least 8KiB).
     #[arg(long = "max-header-size", default_value = "16KiB", value_parser = serve::parse_size, value_name = "SIZE")]
     max_header_bytes: usize,
-    /// Connections served at once (keep it below `ulimit -n`); more get a 503.
+    /// Connections served at once (keep it below `ulimit -n`); when full, idle ones make room, else a 503.
     #[arg(long, default_value_t = 2_048)]
     max_connections: usize,
     /// On SIGTERM, how long requests in flight may take to finish.

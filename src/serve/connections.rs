@@ -13,6 +13,10 @@
 //! [`Activity`]: a request head that started arriving gets `header_timeout`,
 //! a connection between requests gets `idle_timeout`. hyper's timeout, set to
 //! their sum, stays as a backstop.
+//!
+//! When every place is taken, idle keep-alive connections are closed to make
+//! room for a new one (as nginx does), which waits up to a second for its
+//! place; so a client holding many idle connections cannot lock others out.
 
 use std::convert::Infallible;
 use std::io;
@@ -74,7 +78,9 @@ pub async fn serve(
     mut stop: oneshot::Receiver<()>,
 ) -> io::Result<()> {
     let permits = Arc::new(Semaphore::new(limits.max_connections));
+    let waiters = Arc::new(Semaphore::new(MAX_WAITING));
     let (closing, closing_rx) = watch::channel(false);
+    let (pressure, pressure_rx) = watch::channel(0u64);
     let mut connections = JoinSet::new();
     loop {
         let accepted = tokio::select! {
@@ -92,18 +98,28 @@ pub async fn serve(
                 continue;
             }
         };
-        let Ok(permit) = Arc::clone(&permits).try_acquire_owned() else {
-            metrics.connection_closed(Closed::OverLimit);
-            let _ = stream.try_write(OVER_LIMIT);
+        let _ = stream.set_nodelay(true);
+        let signals = Signals { closing: closing_rx.clone(), pressure: pressure_rx.clone() };
+        let (router, metrics) = (router.clone(), Arc::clone(&metrics));
+        if let Ok(permit) = Arc::clone(&permits).try_acquire_owned() {
+            connections.spawn(run(stream, permit, router, limits, signals, metrics));
+            continue;
+        }
+        // Full: idle keep-alive connections make room (as nginx reuses them),
+        // and the newcomer waits a moment for the place; a few at most wait.
+        let Ok(waiting) = Arc::clone(&waiters).try_acquire_owned() else {
+            refuse(&stream, &metrics);
             continue;
         };
-        let _ = stream.set_nodelay(true);
-        let (router, metrics, closing) = (router.clone(), Arc::clone(&metrics), closing_rx.clone());
+        pressure.send_modify(|n| *n = n.wrapping_add(1));
+        let permits = Arc::clone(&permits);
         connections.spawn(async move {
-            metrics.connection_opened();
-            let why = connection(stream, router, limits, closing).await;
-            metrics.connection_closed(why);
-            drop(permit);
+            let place = tokio::time::timeout(RECLAIM_WAIT, permits.acquire_owned()).await;
+            drop(waiting);
+            match place {
+                Ok(Ok(permit)) => run(stream, permit, router, limits, signals, metrics).await,
+                _ => refuse(&stream, &metrics),
+            }
         });
     }
     drop(listener);
@@ -121,8 +137,53 @@ pub async fn serve(
     Ok(())
 }
 
-/// Serves one connection until it ends, a timeout closes it, or shutdown does.
-async fn connection(stream: TcpStream, router: Router, limits: Limits, mut closing: watch::Receiver<bool>) -> Closed {
+/// How long a connection over the limit waits for an idle one to make room.
+const RECLAIM_WAIT: Duration = Duration::from_secs(1);
+
+/// A connection idle for less than this is not closed to make room: its
+/// client has just connected or just had an answer.
+const RECLAIM_MIN_IDLE: Duration = Duration::from_millis(250);
+
+/// Connections over the limit that may wait for a place at once; the others
+/// are refused at once.
+const MAX_WAITING: usize = 64;
+
+/// What the accept loop tells every connection.
+#[derive(Debug, Clone)]
+struct Signals {
+    /// The server is shutting down.
+    closing: watch::Receiver<bool>,
+    /// Changes when the server is full: idle connections close to make room.
+    pressure: watch::Receiver<u64>,
+}
+
+fn refuse(stream: &TcpStream, metrics: &Metrics) {
+    metrics.connection_closed(Closed::OverLimit);
+    let _ = stream.try_write(OVER_LIMIT);
+}
+
+/// Serves one connection holding one of the limited places, counting it.
+async fn run(
+    stream: TcpStream,
+    permit: tokio::sync::OwnedSemaphorePermit,
+    router: Router,
+    limits: Limits,
+    signals: Signals,
+    metrics: Arc<Metrics>,
+) {
+    metrics.connection_opened();
+    let why = connection(stream, router, limits, signals).await;
+    metrics.connection_closed(why);
+    drop(permit);
+}
+
+/// Serves one connection until it ends, a timeout closes it, or shutdown (or
+/// a full server, when it is idle) does.
+async fn connection(stream: TcpStream, router: Router, limits: Limits, signals: Signals) -> Closed {
+    let Signals { mut closing, mut pressure } = signals;
+    // Only a squeeze after this connection began concerns it.
+    pressure.borrow_and_update();
+    let mut pressure_gone = false;
     let activity = Arc::new(Activity::new());
     let io = TokioIo::new(Watched { inner: stream, activity: Arc::clone(&activity) });
     let tracked = Arc::clone(&activity);
@@ -164,6 +225,12 @@ async fn connection(stream: TcpStream, router: Router, limits: Limits, mut closi
             }
             // A head began: its deadline is sooner than the idle one slept on.
             _ = activity.head_began.notified() => {}
+            changed = pressure.changed(), if !pressure_gone => {
+                pressure_gone = changed.is_err();
+                if !pressure_gone && activity.is_idle_for(RECLAIM_MIN_IDLE) {
+                    return Closed::Reclaimed;
+                }
+            }
             changed = closing.changed(), if !draining => {
                 draining = true;
                 // A connection with no request in flight (idle, or a head still
@@ -211,6 +278,15 @@ impl Activity {
 
     fn in_flight(&self) -> u32 {
         self.in_flight.load(Ordering::Acquire)
+    }
+
+    /// Between requests with no byte of the next one for at least `min`:
+    /// closing loses nothing, and a client that just connected is spared.
+    fn is_idle_for(&self, min: Duration) -> bool {
+        let min = u64::try_from(min.as_millis()).unwrap_or(NONE);
+        self.in_flight() == 0
+            && self.head_since.load(Ordering::Acquire) == NONE
+            && self.now().saturating_sub(self.idle_since.load(Ordering::Acquire)) >= min
     }
 
     /// Bytes arrived: between requests they start a head, and its clock.

@@ -67,10 +67,13 @@ pub enum Closed {
     OverLimit,
     /// Closed by the server's shutdown.
     Shutdown,
+    /// Idle, closed to make room when every place was taken.
+    Reclaimed,
 }
 
 impl Closed {
-    const ALL: [Closed; 5] = [Closed::Done, Closed::HeaderTimeout, Closed::Idle, Closed::OverLimit, Closed::Shutdown];
+    const ALL: [Closed; 6] =
+        [Closed::Done, Closed::HeaderTimeout, Closed::Idle, Closed::OverLimit, Closed::Shutdown, Closed::Reclaimed];
 
     fn as_str(self) -> &'static str {
         match self {
@@ -79,6 +82,7 @@ impl Closed {
             Closed::Idle => "idle",
             Closed::OverLimit => "over_limit",
             Closed::Shutdown => "shutdown",
+            Closed::Reclaimed => "reclaimed",
         }
     }
 }
