@@ -198,18 +198,27 @@ async fn phase_big_bodies(addr: SocketAddr) -> bool {
             })
         })
         .collect();
-    let mut health = Vec::new();
-    let mut health_failed = 0;
-    if let Ok(mut s) = connect(addr).await {
-        while Instant::now() < until {
-            let t = Instant::now();
-            match call(&mut s, "GET", "/healthz", Bytes::new()).await {
-                Ok((200, _)) => health.push(t.elapsed()),
-                _ => health_failed += 1,
+    // The probe runs on a thread and runtime of its own, as a kubelet's would
+    // be its own process: it measures the server, not the senders' runtime.
+    let probe = std::thread::spawn(move || {
+        let (mut health, mut failed) = (Vec::new(), 0usize);
+        let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return (health, 1) };
+        rt.block_on(async {
+            let Ok(mut s) = connect(addr).await else {
+                failed += 1;
+                return;
+            };
+            while Instant::now() < until {
+                let t = Instant::now();
+                match call(&mut s, "GET", "/healthz", Bytes::new()).await {
+                    Ok((200, _)) => health.push(t.elapsed()),
+                    _ => failed += 1,
+                }
+                tokio::time::sleep(Duration::from_millis(10)).await;
             }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-    }
+        });
+        (health, failed)
+    });
     let (mut n, mut failed, mut took) = (0, 0, Vec::new());
     for t in senders {
         if let Ok((a, b, c)) = t.await {
@@ -218,6 +227,8 @@ async fn phase_big_bodies(addr: SocketAddr) -> bool {
             took.extend(c);
         }
     }
+    let (mut health, health_failed) =
+        tokio::task::spawn_blocking(move || probe.join().unwrap_or_default()).await.unwrap_or_default();
     health.sort();
     took.sort();
     let p99 = percentile(&health, 0.99);

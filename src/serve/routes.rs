@@ -209,7 +209,7 @@ fn same_start(live: &Live, request: &input::MessageRequest) -> Result<(), ApiErr
 async fn show(State(app): State<Arc<App>>, path: Result<Path<String>, PathRejection>) -> Result<Response, ApiError> {
     let id = conversation_id(path)?;
     let opened = app.sessions.get(&id).ok_or_else(|| unknown_conversation(&id))?;
-    let decision = opened.lock().session.decision().clone();
+    let decision = last_decision(&app, opened).await?;
     Ok(decided(json!({ "conversation": id, "decision": decision }), &decision))
 }
 
@@ -217,8 +217,15 @@ async fn show(State(app): State<Arc<App>>, path: Result<Path<String>, PathReject
 async fn end(State(app): State<Arc<App>>, path: Result<Path<String>, PathRejection>) -> Result<Response, ApiError> {
     let id = conversation_id(path)?;
     let entry = app.sessions.remove(&id).ok_or_else(|| unknown_conversation(&id))?;
-    let decision = entry.lock().session.decision().clone();
+    let decision = last_decision(&app, entry).await?;
     Ok(decided(json!({ "conversation": id, "ended": true, "decision": decision }), &decision))
+}
+
+/// The session's decision so far. Taken on the evaluation pool: the session's
+/// lock may be held by a message being evaluated, and an async worker must
+/// not wait for that.
+async fn last_decision(app: &App, entry: Arc<sessions::Entry>) -> Result<Decision, ApiError> {
+    on_pool(app, move || Ok(entry.lock().session.decision().clone())).await
 }
 
 fn unknown_conversation(id: &str) -> ApiError {
