@@ -160,6 +160,28 @@ async fn shutdown_is_not_held_by_an_unfinished_header() {
     assert!(closed_by_server(&mut unfinished).await.is_empty());
 }
 
+#[tokio::test]
+async fn bodies_in_flight_are_bounded_in_memory() {
+    let mut c = config(&policy_dir("body-memory"));
+    c.max_body = 64 << 10;
+    c.max_body_memory = 64 << 10;
+    let server = start(c).await;
+    let addr = server.addr();
+    // A slow sender announces the whole budget and sends one byte: it holds it.
+    let mut slow = TcpStream::connect(addr).await.unwrap();
+    slow.write_all(b"POST /v1/evaluate HTTP/1.1\r\nHost: x\r\nContent-Length: 65536\r\n\r\n{").await.unwrap();
+    let body = conversation("c", "gold", &["hello"]).to_string();
+    eventually("a 503 while the budget is held", || async {
+        let r = post(addr, "/v1/evaluate", &body).await;
+        r.status == 503 && r.error().0 == "busy"
+    })
+    .await;
+    drop(slow);
+    eventually("the budget back", || async { post(addr, "/v1/evaluate", &body).await.status == 200 }).await;
+    assert!(metric(addr, "handoff_evaluations_refused_total").await >= 1.0);
+    server.shutdown().await.unwrap();
+}
+
 fn message_with_metadata(text: &str, keys: usize) -> String {
     let metadata: serde_json::Map<String, serde_json::Value> = (0..keys).map(|i| (format!("k{i}"), json!(1))).collect();
     json!({ "message": { "role": "customer", "text": text }, "metadata": metadata }).to_string()

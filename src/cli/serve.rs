@@ -32,6 +32,9 @@ pub struct Args {
     /// Largest request body (e.g. 64KiB, 1MiB).
     #[arg(long, default_value = "1MiB", value_parser = serve::parse_size, value_name = "SIZE")]
     max_body: usize,
+    /// Request bodies in memory at once (e.g. 64MiB); past this a request gets a 503.
+    #[arg(long, default_value = "64MiB", value_parser = serve::parse_size, value_name = "SIZE")]
+    max_body_memory: usize,
     /// File holding a bearer token every endpoint but /healthz requires.
     #[arg(long)]
     token_file: Option<PathBuf>,
@@ -161,6 +164,7 @@ fn config(args: Args) -> Result<ServeConfig, String> {
         session_idle,
         max_messages,
         max_body,
+        max_body_memory,
         token_file,
         no_watch,
         reload_debounce,
@@ -190,6 +194,7 @@ fn config(args: Args) -> Result<ServeConfig, String> {
         session_idle,
         max_messages,
         max_body,
+        max_body_memory,
         token,
         watch: !no_watch,
         reload_on_sighup: true,

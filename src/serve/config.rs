@@ -27,6 +27,9 @@ pub struct ServeConfig {
     pub max_messages: u32,
     /// Largest request body, in bytes.
     pub max_body: usize,
+    /// Bytes of request bodies in memory at once (received, waiting or being
+    /// parsed); past this a request gets a 503.
+    pub max_body_memory: usize,
     /// When set, every endpoint but `/healthz` wants `Authorization: Bearer <token>`.
     pub token: Option<String>,
     /// Reload when the policy file changes.
@@ -90,6 +93,7 @@ impl ServeConfig {
             session_idle: Duration::from_secs(15 * 60),
             max_messages: 1_000,
             max_body: 1024 * 1024,
+            max_body_memory: 64 << 20,
             token: None,
             watch: true,
             reload_on_sighup: false,
@@ -131,6 +135,9 @@ impl ServeConfig {
             if d.is_zero() {
                 return Err(format!("{flag} must be longer than zero"));
             }
+        }
+        if self.max_body_memory < self.max_body {
+            return Err("--max-body-memory must be at least --max-body".into());
         }
         if self.max_header_bytes < MIN_HEADER_BYTES {
             return Err(format!("--max-header-size must be at least {} KiB", MIN_HEADER_BYTES >> 10));

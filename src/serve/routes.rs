@@ -62,15 +62,44 @@ async fn on_pool<T: Send + 'static>(
     result?
 }
 
+/// Reads a request body within the memory all bodies in flight may take
+/// (`--max-body-memory`): the place is held until the body is parsed. Over
+/// budget, a 503 rather than memory without bound.
+async fn receive(
+    app: &App,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<(axum::body::Bytes, tokio::sync::OwnedSemaphorePermit), ApiError> {
+    let max = app.config.max_body;
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
+        .map_or(max, |n| n.min(max));
+    // Budgeted in KiB: a semaphore counts at most u32::MAX permits at a time.
+    let kib = u32::try_from(declared.div_ceil(1024).max(1)).unwrap_or(u32::MAX);
+    let Ok(budget) = Arc::clone(&app.body_budget).try_acquire_many_owned(kib) else {
+        app.metrics.evaluation_refused();
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "busy",
+            "too many request bodies are being received at once; retry shortly",
+        ));
+    };
+    let bytes = input::read_body(headers, body, max, app.config.body_timeout).await?;
+    Ok((bytes, budget))
+}
+
 /// `POST /v1/evaluate`: a whole conversation, decided as a live service would
 /// have (stopping at the first escalation). Parsing and evaluating run on the
 /// evaluation pool.
 async fn evaluate(State(app): State<Arc<App>>, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
     let loaded = app.current();
-    let bytes = input::read_body(&headers, body, app.config.max_body, app.config.body_timeout).await?;
+    let (bytes, budget) = receive(&app, &headers, body).await?;
     let shared = Arc::clone(&app);
     let (id, decision) = on_pool(&app, move || {
         let request = input::evaluate_request(&bytes)?;
+        drop((bytes, budget));
         let limit = shared.config.max_messages;
         if request.conversation.messages.len() > limit as usize {
             return Err(ApiError::too_many_messages(join(request.prefix, "messages"), limit));
@@ -108,11 +137,11 @@ async fn message(
 ) -> Result<Response, ApiError> {
     let loaded = app.current();
     let id = conversation_id(path)?;
-    let bytes = input::read_body(&headers, body, app.config.max_body, app.config.body_timeout).await?;
+    let (bytes, budget) = receive(&app, &headers, body).await?;
     let shared = Arc::clone(&app);
     let (body, decision) = on_pool(&app, move || {
         let request = input::message_request(&bytes)?;
-        drop(bytes);
+        drop((bytes, budget));
         take_message(&shared, &loaded, &id, &request)
     })
     .await?;

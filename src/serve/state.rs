@@ -36,6 +36,9 @@ pub struct App {
     pub metrics: Arc<Metrics>,
     /// Where request bodies are parsed and evaluated: off the async workers.
     pub evaluators: Evaluators,
+    /// KiB of request bodies that may be in memory at once (being received,
+    /// waiting or being parsed).
+    pub body_budget: Arc<tokio::sync::Semaphore>,
     pub config: ServeConfig,
     last_failure: Mutex<Option<ReloadFailure>>,
 }
@@ -48,6 +51,9 @@ impl App {
             sessions: SessionStore::new(config.max_sessions, config.max_sessions_memory, config.session_idle),
             metrics: Arc::default(),
             evaluators: Evaluators::new(config.eval_threads, config.eval_queue)?,
+            body_budget: Arc::new(tokio::sync::Semaphore::new(
+                config.max_body_memory.div_ceil(1024).min(tokio::sync::Semaphore::MAX_PERMITS),
+            )),
             config,
             last_failure: Mutex::new(None),
         })
