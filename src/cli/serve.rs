@@ -24,20 +24,59 @@ pub struct Args {
     #[arg(long, default_value_t = 10_000)]
     max_sessions: usize,
     /// Evict a live conversation untouched for this long (e.g. 90s, 15m, 2h).
-    #[arg(long, default_value = "15m", value_parser = serve::parse_duration)]
+    #[arg(long, default_value = "15m", value_parser = serve::parse_duration, value_name = "DURATION")]
     session_idle: Duration,
     /// Most messages in one conversation.
     #[arg(long, default_value_t = 1_000)]
     max_messages: u32,
     /// Largest request body (e.g. 64KiB, 1MiB).
-    #[arg(long, default_value = "1MiB", value_parser = serve::parse_size)]
+    #[arg(long, default_value = "1MiB", value_parser = serve::parse_size, value_name = "SIZE")]
     max_body: usize,
+    /// Request bodies in memory at once (e.g. 64MiB); past this a request gets a 503.
+    #[arg(long, default_value = "64MiB", value_parser = serve::parse_size, value_name = "SIZE")]
+    max_body_memory: usize,
     /// File holding a bearer token every endpoint but /healthz requires.
     #[arg(long)]
     token_file: Option<PathBuf>,
     /// Do not reload when the policy file changes (SIGHUP still reloads).
     #[arg(long)]
     no_watch: bool,
+    /// After a change, the policy file must stay the same this long before it is loaded.
+    #[arg(long = "reload-settle", default_value = "100ms", value_parser = serve::parse_duration, value_name = "DURATION")]
+    reload_debounce: Duration,
+    /// Also look for changes this often (symlink swaps, recreated directories, lost events).
+    #[arg(long, default_value = "1s", value_parser = serve::parse_duration, value_name = "DURATION")]
+    watch_poll: Duration,
+    /// Close a connection whose request headers take longer than this to arrive.
+    #[arg(long, default_value = "30s", value_parser = serve::parse_duration, value_name = "DURATION")]
+    header_timeout: Duration,
+    /// Close a keep-alive connection with no request for this long.
+    #[arg(long, default_value = "60s", value_parser = serve::parse_duration, value_name = "DURATION")]
+    idle_timeout: Duration,
+    /// Answer 408 to a request whose body takes longer than this to arrive.
+    #[arg(long, default_value = "30s", value_parser = serve::parse_duration, value_name = "DURATION")]
+    body_timeout: Duration,
+    /// Largest request line and headers (at least 8KiB).
+    #[arg(long = "max-header-size", default_value = "16KiB", value_parser = serve::parse_size, value_name = "SIZE")]
+    max_header_bytes: usize,
+    /// Connections served at once (keep it below `ulimit -n`); when full, idle ones make room, else a 503.
+    #[arg(long, default_value_t = 2_048)]
+    max_connections: usize,
+    /// On SIGTERM, how long requests in flight may take to finish.
+    #[arg(long, default_value = "10s", value_parser = serve::parse_duration, value_name = "DURATION")]
+    shutdown_grace: Duration,
+    /// Threads that parse and evaluate requests (0: one per CPU).
+    #[arg(long, default_value_t = 0)]
+    eval_threads: usize,
+    /// Evaluations waiting or running at once; more get a 503.
+    #[arg(long, default_value_t = 256)]
+    eval_queue: usize,
+    /// Estimated memory one live conversation may hold (attributes, context, messages); more gets a 413.
+    #[arg(long, default_value = "256KiB", value_parser = serve::parse_size, value_name = "SIZE")]
+    max_session_bytes: usize,
+    /// Estimated memory all live conversations may hold; the least recently used are evicted past this.
+    #[arg(long, default_value = "512MiB", value_parser = serve::parse_size, value_name = "SIZE")]
+    max_sessions_memory: usize,
 }
 
 pub fn run(args: Args) -> u8 {
@@ -75,7 +114,7 @@ async fn serve_until_stopped(config: ServeConfig) -> u8 {
             eprint!("{}", render::graphical(e.as_ref()));
             return EXIT_USAGE;
         }
-        Err(e @ StartError::Config(_)) => {
+        Err(e @ (StartError::Config(_) | StartError::Read(_))) => {
             eprintln!("error: {e}");
             return EXIT_USAGE;
         }
@@ -117,22 +156,62 @@ async fn stopped(_term: Option<()>) {
 }
 
 fn config(args: Args) -> Result<ServeConfig, String> {
-    let mut c = ServeConfig::new(args.policy);
-    c.bind = args.bind;
-    c.context = super::eval::load_context(args.context.as_deref())?;
-    c.max_sessions = args.max_sessions;
-    c.session_idle = args.session_idle;
-    c.max_messages = args.max_messages;
-    c.max_body = args.max_body;
-    c.token = match args.token_file {
+    let Args {
+        policy,
+        bind,
+        context,
+        max_sessions,
+        session_idle,
+        max_messages,
+        max_body,
+        max_body_memory,
+        token_file,
+        no_watch,
+        reload_debounce,
+        watch_poll,
+        header_timeout,
+        idle_timeout,
+        body_timeout,
+        max_header_bytes,
+        max_connections,
+        shutdown_grace,
+        eval_threads,
+        eval_queue,
+        max_session_bytes,
+        max_sessions_memory,
+    } = args;
+    let token = match token_file {
         Some(path) => {
             let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
             Some(text.trim().to_string())
         }
         None => None,
     };
-    c.watch = !args.no_watch;
-    c.reload_on_sighup = true;
+    let c = ServeConfig {
+        bind,
+        context: super::eval::load_context(context.as_deref())?,
+        max_sessions,
+        session_idle,
+        max_messages,
+        max_body,
+        max_body_memory,
+        token,
+        watch: !no_watch,
+        reload_on_sighup: true,
+        reload_debounce,
+        watch_poll,
+        header_timeout,
+        idle_timeout,
+        body_timeout,
+        max_header_bytes,
+        max_connections,
+        shutdown_grace,
+        eval_threads,
+        eval_queue,
+        max_session_bytes,
+        max_sessions_memory,
+        ..ServeConfig::new(policy)
+    };
     c.validate()?;
     Ok(c)
 }

@@ -53,6 +53,16 @@ impl ApiError {
         ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "too_many_messages", message).at(field)
     }
 
+    /// A live conversation would hold more than `--max-session-bytes`.
+    pub fn session_too_large(estimate: usize, limit: usize) -> ApiError {
+        let message = format!(
+            "this conversation would hold about {estimate} bytes, more than the {limit} bytes one conversation may \
+             hold here (--max-session-bytes); send fewer or smaller attributes or messages, \
+             or end the conversation and start a new one"
+        );
+        ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "session_too_large", message)
+    }
+
     pub fn unauthorized() -> ApiError {
         ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "a valid bearer token is required")
     }

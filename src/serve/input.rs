@@ -16,12 +16,14 @@ use super::errors::ApiError;
 use crate::eval::{Attributes, Context};
 use crate::transcript::{Conversation, Message};
 
-/// How long a client may take to send its body: a slow sender must not hold
-/// a connection and its buffer forever.
-const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
-
-/// Reads the whole body, refusing it as soon as it passes `limit` bytes.
-pub async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Bytes, ApiError> {
+/// Reads the whole body, refusing it as soon as it passes `limit` bytes or
+/// `timeout` (a slow sender must not hold a connection and its buffer forever).
+pub async fn read_body(
+    headers: &HeaderMap,
+    body: Body,
+    limit: usize,
+    timeout: std::time::Duration,
+) -> Result<Bytes, ApiError> {
     let declared = headers
         .get(axum::http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
@@ -30,8 +32,8 @@ pub async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<
         return Err(ApiError::body_too_large(limit));
     }
     let limited = http_body_util::Limited::new(body, limit);
-    let Ok(collected) = tokio::time::timeout(BODY_TIMEOUT, http_body_util::BodyExt::collect(limited)).await else {
-        let message = format!("the body did not arrive within {} s", BODY_TIMEOUT.as_secs());
+    let Ok(collected) = tokio::time::timeout(timeout, http_body_util::BodyExt::collect(limited)).await else {
+        let message = format!("the body did not arrive within {} ms", timeout.as_millis());
         return Err(ApiError::new(axum::http::StatusCode::REQUEST_TIMEOUT, "body_timeout", message));
     };
     match collected {

@@ -39,6 +39,8 @@ pub enum Eviction {
     Idle,
     /// The least recently used, to make room under `--max-sessions`.
     Capacity,
+    /// The least recently used, to stay under `--max-sessions-memory`.
+    Memory,
 }
 
 /// How a reload ended.
@@ -50,6 +52,39 @@ pub enum ReloadResult {
     Failed,
     /// The file's text had not changed.
     Unchanged,
+}
+
+/// How a connection ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Closed {
+    /// The client closed it, or it broke.
+    Done,
+    /// A request head did not arrive within `--header-timeout`.
+    HeaderTimeout,
+    /// No request within `--idle-timeout`.
+    Idle,
+    /// Refused at once: `--max-connections` were open.
+    OverLimit,
+    /// Closed by the server's shutdown.
+    Shutdown,
+    /// Idle, closed to make room when every place was taken.
+    Reclaimed,
+}
+
+impl Closed {
+    const ALL: [Closed; 6] =
+        [Closed::Done, Closed::HeaderTimeout, Closed::Idle, Closed::OverLimit, Closed::Shutdown, Closed::Reclaimed];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Closed::Done => "done",
+            Closed::HeaderTimeout => "header_timeout",
+            Closed::Idle => "idle",
+            Closed::OverLimit => "over_limit",
+            Closed::Shutdown => "shutdown",
+            Closed::Reclaimed => "reclaimed",
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -100,6 +135,18 @@ pub struct Metrics {
     reloads_unchanged: AtomicU64,
     evicted_idle: AtomicU64,
     evicted_capacity: AtomicU64,
+    evicted_memory: AtomicU64,
+    connections_opened: AtomicU64,
+    connections_closed: [AtomicU64; Closed::ALL.len()],
+    evaluations_refused: AtomicU64,
+}
+
+/// What the session store reports for `/metrics`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SessionGauges {
+    pub open: usize,
+    /// Estimated heap bytes of every open session.
+    pub bytes: usize,
 }
 
 impl Metrics {
@@ -134,12 +181,50 @@ impl Metrics {
         let counter = match why {
             Eviction::Idle => &self.evicted_idle,
             Eviction::Capacity => &self.evicted_capacity,
+            Eviction::Memory => &self.evicted_memory,
         };
         counter.fetch_add(n, Ordering::Relaxed);
     }
 
+    pub fn connection_opened(&self) {
+        self.connections_opened.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn connection_closed(&self, why: Closed) {
+        if why == Closed::OverLimit {
+            // Never counted as opened.
+            self.connections_opened.fetch_add(1, Ordering::Relaxed);
+        }
+        if let Some(c) = Closed::ALL.iter().position(|&w| w == why).and_then(|i| self.connections_closed.get(i)) {
+            c.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// An evaluation refused because the queue was full.
+    pub fn evaluation_refused(&self) {
+        self.evaluations_refused.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn render_connections(&self, out: &mut String) {
+        let closed: Vec<u64> = self.connections_closed.iter().map(|c| c.load(Ordering::Relaxed)).collect();
+        let open = self.connections_opened.load(Ordering::Relaxed).saturating_sub(closed.iter().sum());
+        out.push_str("# HELP handoff_connections_open Client connections open now.\n");
+        out.push_str("# TYPE handoff_connections_open gauge\n");
+        let _ = writeln!(out, "handoff_connections_open {open}");
+        out.push_str("# HELP handoff_connections_closed_total Client connections closed, by reason.\n");
+        out.push_str("# TYPE handoff_connections_closed_total counter\n");
+        for (why, n) in Closed::ALL.iter().zip(closed) {
+            let _ = writeln!(out, "handoff_connections_closed_total{{reason=\"{}\"}} {n}", why.as_str());
+        }
+        out.push_str(
+            "# HELP handoff_evaluations_refused_total Requests refused (503) because the evaluation queue was full.\n",
+        );
+        out.push_str("# TYPE handoff_evaluations_refused_total counter\n");
+        let _ = writeln!(out, "handoff_evaluations_refused_total {}", self.evaluations_refused.load(Ordering::Relaxed));
+    }
+
     /// The Prometheus text exposition of every series.
-    pub fn render(&self, open_sessions: usize, policy: &crate::eval::PolicyRef) -> String {
+    pub fn render(&self, sessions: SessionGauges, policy: &crate::eval::PolicyRef) -> String {
         let mut out = String::new();
         out.push_str(
             "# HELP handoff_decisions_total Decisions returned, by endpoint, action, queue and deciding rule.\n",
@@ -163,13 +248,19 @@ impl Metrics {
         self.message_latency.render(&mut out, name, "endpoint=\"message\"");
         out.push_str("# HELP handoff_sessions_open Live conversations held by the server.\n");
         out.push_str("# TYPE handoff_sessions_open gauge\n");
-        let _ = writeln!(out, "handoff_sessions_open {open_sessions}");
+        let _ = writeln!(out, "handoff_sessions_open {}", sessions.open);
+        out.push_str("# HELP handoff_sessions_bytes Estimated heap bytes held by live conversations.\n");
+        out.push_str("# TYPE handoff_sessions_bytes gauge\n");
+        let _ = writeln!(out, "handoff_sessions_bytes {}", sessions.bytes);
         out.push_str("# HELP handoff_session_evictions_total Sessions dropped without a DELETE, by reason.\n");
         out.push_str("# TYPE handoff_session_evictions_total counter\n");
         let idle = self.evicted_idle.load(Ordering::Relaxed);
         let capacity = self.evicted_capacity.load(Ordering::Relaxed);
         let _ = writeln!(out, "handoff_session_evictions_total{{reason=\"idle\"}} {idle}");
         let _ = writeln!(out, "handoff_session_evictions_total{{reason=\"capacity\"}} {capacity}");
+        let memory = self.evicted_memory.load(Ordering::Relaxed);
+        let _ = writeln!(out, "handoff_session_evictions_total{{reason=\"memory\"}} {memory}");
+        self.render_connections(&mut out);
         out.push_str("# HELP handoff_policy_reloads_total Policy reloads, by result.\n");
         out.push_str("# TYPE handoff_policy_reloads_total counter\n");
         for (result, counter) in [
@@ -215,7 +306,15 @@ mod tests {
         m.decision(Endpoint::Evaluate, &d, Duration::from_millis(3));
         m.reload(ReloadResult::Failed);
         m.evicted(Eviction::Idle, 2);
-        let text = m.render(5, &policy);
+        m.connection_opened();
+        m.connection_opened();
+        m.connection_closed(Closed::HeaderTimeout);
+        m.connection_closed(Closed::OverLimit);
+        let text = m.render(SessionGauges { open: 5, bytes: 1234 }, &policy);
+        assert!(text.contains("handoff_connections_open 1\n"), "{text}");
+        assert!(text.contains(r#"handoff_connections_closed_total{reason="header_timeout"} 1"#));
+        assert!(text.contains(r#"handoff_connections_closed_total{reason="over_limit"} 1"#));
+        assert!(text.contains("handoff_sessions_bytes 1234"));
         assert!(text.contains(r#"handoff_decisions_total{endpoint="evaluate",action="none",queue="",rule=""} 2"#));
         assert!(text.contains(r#"handoff_evaluation_duration_seconds_bucket{endpoint="evaluate",le="0.00005"} 1"#));
         assert!(text.contains(r#"handoff_evaluation_duration_seconds_bucket{endpoint="evaluate",le="0.005"} 2"#));

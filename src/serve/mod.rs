@@ -12,10 +12,13 @@
 //! | `GET /healthz`                         | liveness (never needs the token)              |
 //! | `GET /metrics`                         | Prometheus text format                        |
 //!
-//! The pieces, one stage each: [`config`] (settings), [`input`] (bodies to
-//! requests), [`routes`] (handlers), [`sessions`] (live conversations),
-//! [`state`] (the shared, atomically swapped policy), [`reload`] (file watch and
-//! SIGHUP), [`metrics`], [`layers`] (request log, authentication), [`errors`].
+//! The pieces, one stage each: [`config`] (settings), [`connections`]
+//! (accepting and serving connections, timeouts and limits), [`input`] (bodies
+//! to requests), [`routes`] (handlers), [`work`] (where CPU work runs: off the
+//! async workers, on threads with known stacks), [`sessions`] (live
+//! conversations), [`state`] (the shared, atomically swapped policy),
+//! [`reload`] (stable reads, checking, swapping), [`watch`] (noticing file
+//! changes), [`metrics`], [`layers`] (request log, authentication), [`errors`].
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -28,6 +31,7 @@
 //! ```
 
 pub mod config;
+pub mod connections;
 pub mod errors;
 pub mod input;
 pub mod layers;
@@ -36,6 +40,8 @@ pub mod reload;
 pub mod routes;
 pub mod sessions;
 pub mod state;
+pub mod watch;
+pub mod work;
 
 use std::io;
 use std::net::SocketAddr;
@@ -45,13 +51,13 @@ use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
-pub use config::{parse_duration, parse_size, ServeConfig, DEFAULT_BIND};
-pub use reload::ReloadOutcome;
+pub use config::{parse_duration, parse_size, ServeConfig, DEFAULT_BIND, EVAL_STACK, RELOAD_STACK};
+pub use reload::{PolicyFile, ReloadOutcome};
 
 use crate::analysis::PolicyError;
-use crate::eval::{Policy, PolicyRef};
+use crate::eval::PolicyRef;
 use metrics::Eviction;
-use reload::Reloader;
+use reload::{LoadError, Reloader};
 use state::App;
 
 /// Why the server did not start.
@@ -59,6 +65,9 @@ use state::App;
 pub enum StartError {
     #[error("{0}")]
     Config(String),
+    /// The policy file could not be read (in plain words).
+    #[error("{0}")]
+    Read(String),
     /// The policy has errors (every one of them is inside).
     #[error(transparent)]
     Policy(Box<PolicyError>),
@@ -80,7 +89,6 @@ pub struct RunningServer {
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<io::Result<()>>>,
     background: Vec<JoinHandle<()>>,
-    _watcher: Option<notify::RecommendedWatcher>,
 }
 
 impl RunningServer {
@@ -99,7 +107,8 @@ impl RunningServer {
         self.reloader.reload("api").await
     }
 
-    /// Stops accepting connections, lets requests in flight finish, and waits.
+    /// Stops accepting connections, closes idle ones, lets requests in flight
+    /// finish within the shutdown grace period, and waits.
     pub async fn shutdown(mut self) -> io::Result<()> {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
@@ -129,55 +138,40 @@ impl Drop for RunningServer {
 /// Loads and checks the policy, binds, and serves on the current tokio runtime.
 pub async fn start(mut config: ServeConfig) -> Result<RunningServer, StartError> {
     config.validate().map_err(StartError::Config)?;
-    config.policy = std::path::absolute(&config.policy).unwrap_or(config.policy);
-    let path = config.policy.clone();
-    let policy = tokio::task::spawn_blocking(move || Policy::load(&path))
-        .await
-        .map_err(|e| StartError::Config(format!("loading the policy failed: {e}")))?
-        .map_err(|e| StartError::Policy(Box::new(e)))?;
+    let file = PolicyFile::new(&config.policy);
+    config.policy = file.path.clone();
+    let policy = reload::load(&file).await.map_err(|e| match e {
+        LoadError::Read(why) => StartError::Read(why),
+        LoadError::Policy(e) => StartError::Policy(e),
+    })?;
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await
         .map_err(|source| StartError::Bind { addr: config.bind, source })?;
     let addr = listener.local_addr().map_err(|source| StartError::Bind { addr: config.bind, source })?;
 
-    let (watch, sighup, debounce) = (config.watch, config.reload_on_sighup, config.reload_debounce);
-    let app = Arc::new(App::new(policy, config));
-    let reloader = Arc::new(Reloader::new(Arc::clone(&app), app.config.policy.clone()));
+    let (watch, sighup, debounce, poll) =
+        (config.watch, config.reload_on_sighup, config.reload_debounce, config.watch_poll);
+    let limits = connections::Limits::of(&config);
+    let app = Arc::new(App::new(policy, config).map_err(StartError::Config)?);
+    let reloader = Arc::new(Reloader::new(Arc::clone(&app), file.clone(), debounce));
     let mut background = vec![tokio::spawn(sweep_idle(Arc::clone(&app)))];
 
-    let watcher = if watch {
+    if watch {
         let (nudge, nudges) = mpsc::channel(1);
-        let watcher = reload::watch(&app.config.policy, nudge)
-            .map_err(|source| StartError::Watch { path: app.config.policy.display().to_string(), source })?;
-        background.push(tokio::spawn(reload::run(Arc::clone(&reloader), nudges, debounce)));
-        Some(watcher)
-    } else {
-        None
-    };
+        let watcher = watch::FileWatch::new(&file.path, nudge)
+            .map_err(|source| StartError::Watch { path: file.shown.clone(), source })?;
+        background.push(tokio::spawn(watch::run(Arc::clone(&reloader), watcher, nudges, debounce, poll)));
+    }
     if sighup {
         background.push(listen_for_sighup(Arc::clone(&reloader))?);
     }
 
     let (shutdown, stop) = oneshot::channel::<()>();
     let router = routes::router(Arc::clone(&app));
-    let server = tokio::spawn(async move {
-        axum::serve(listener, router)
-            .with_graceful_shutdown(async move {
-                let _ = stop.await;
-            })
-            .await
-    });
+    let server = tokio::spawn(connections::serve(listener, router, limits, Arc::clone(&app.metrics), stop));
     let policy = app.current().policy.reference().clone();
     tracing::info!(%addr, policy = %policy.name, version = policy.version, hash = %policy.hash, "serving");
-    Ok(RunningServer {
-        addr,
-        app,
-        reloader,
-        shutdown: Some(shutdown),
-        server: Some(server),
-        background,
-        _watcher: watcher,
-    })
+    Ok(RunningServer { addr, app, reloader, shutdown: Some(shutdown), server: Some(server), background })
 }
 
 /// Registers for SIGHUP before returning, so a signal sent right after start

@@ -1,21 +1,132 @@
-//! Hot reload: on a change to the policy file (notify), on SIGHUP, or when asked.
+//! Hot reload: on a change to the policy file (see [`super::watch`]), on SIGHUP,
+//! or when asked.
 //!
-//! The new file is loaded and checked first; a policy with errors never replaces
-//! the running one (its diagnostics are logged and counted). The swap is one
-//! atomic pointer store, so a request sees either the old policy or the new one,
-//! and finishes on the one it started with.
+//! A reload cannot half-load: the file must keep the same size and content
+//! (SHA-256) over the settle interval before it is checked, so a file still
+//! being written is never read as a policy. The new text is parsed, checked and
+//! compiled on a thread with a large stack; a policy with errors never replaces
+//! the running one (its diagnostics are logged, counted and shown). The swap is
+//! one atomic pointer store, so a request sees either the old policy or the new
+//! one, and finishes on the one it started with.
+//!
+//! What the server says about the file names it as it was given (relative to
+//! the working directory) or by its name alone, never by an absolute path, and
+//! read errors are in plain words, never the OS's text.
 
+use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use notify::event::{AccessKind, AccessMode};
-use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher};
-use tokio::sync::{mpsc, Mutex};
+use sha2::{Digest, Sha256};
+use tokio::sync::Mutex;
 
 use super::metrics::ReloadResult;
 use super::state::{App, Loaded, ReloadFailure};
+use super::work::on_reload_stack;
+use crate::analysis::PolicyError;
 use crate::eval::{Policy, PolicyRef};
+
+/// How long a file may keep changing before a reload gives up on it.
+const PATIENCE: Duration = Duration::from_secs(10);
+
+/// The policy file: where to read it, and how to name it to others.
+#[derive(Debug, Clone)]
+pub struct PolicyFile {
+    /// Absolute, so a later change of working directory changes nothing.
+    pub path: PathBuf,
+    /// As given when relative; else relative to the working directory when
+    /// inside it; else the file name alone.
+    pub shown: String,
+}
+
+impl PolicyFile {
+    pub fn new(given: &Path) -> PolicyFile {
+        let path = std::path::absolute(given).unwrap_or_else(|_| given.to_path_buf());
+        let shown = if given.is_relative() {
+            given.display().to_string()
+        } else {
+            let cwd = std::env::current_dir().ok();
+            match cwd.as_deref().and_then(|cwd| given.strip_prefix(cwd).ok()) {
+                Some(inside) if !inside.as_os_str().is_empty() => inside.display().to_string(),
+                _ => given.file_name().map_or_else(|| "the policy file".into(), |n| n.to_string_lossy().into_owned()),
+            }
+        };
+        PolicyFile { path, shown }
+    }
+
+    /// The file's bytes, or why not in plain words.
+    fn read_bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.path).map_err(|e| self.read_error(&e))
+    }
+
+    fn read_error(&self, e: &io::Error) -> String {
+        let why = match e.kind() {
+            io::ErrorKind::NotFound => "it does not exist (or a directory on its path does not)",
+            io::ErrorKind::PermissionDenied => "permission denied",
+            io::ErrorKind::IsADirectory => "it is a directory",
+            io::ErrorKind::InvalidData => "it is not UTF-8 text",
+            io::ErrorKind::OutOfMemory => "it is too large",
+            _ => "the read failed",
+        };
+        format!("cannot read the policy file {}: {why}", self.shown)
+    }
+
+    fn text(&self, bytes: Vec<u8>) -> Result<String, String> {
+        String::from_utf8(bytes).map_err(|_| self.read_error(&io::ErrorKind::InvalidData.into()))
+    }
+
+    /// The file's text, read once.
+    pub fn read(&self) -> Result<String, String> {
+        self.read_bytes().and_then(|b| self.text(b))
+    }
+
+    /// The file's text once its size and content stayed the same over `settle`.
+    /// Blocks: call it on a thread of its own.
+    pub fn read_stable(&self, settle: Duration) -> Result<String, String> {
+        let started = Instant::now();
+        let mut bytes = self.read_bytes()?;
+        loop {
+            std::thread::sleep(settle);
+            let again = self.read_bytes()?;
+            if again.len() == bytes.len() && Sha256::digest(&again) == Sha256::digest(&bytes) {
+                return self.text(again);
+            }
+            if started.elapsed() > PATIENCE {
+                return Err(format!(
+                    "the policy file {} kept changing for {} s and was not loaded; \
+                     write the new version aside and rename it over the old one",
+                    self.shown,
+                    PATIENCE.as_secs()
+                ));
+            }
+            bytes = again;
+        }
+    }
+
+    /// Parses, checks and compiles `text`, diagnostics naming the file as shown.
+    pub fn compile(&self, text: &str) -> Result<Policy, Box<PolicyError>> {
+        Policy::from_source(&self.shown, text).map_err(Box::new)
+    }
+}
+
+/// Why the policy could not be loaded at start.
+#[derive(Debug)]
+pub enum LoadError {
+    Read(String),
+    Policy(Box<PolicyError>),
+}
+
+/// Reads and compiles the policy on a large stack (at start: no settling).
+pub async fn load(file: &PolicyFile) -> Result<Policy, LoadError> {
+    let file = file.clone();
+    on_reload_stack(move || {
+        let text = file.read().map_err(LoadError::Read)?;
+        file.compile(&text).map_err(LoadError::Policy)
+    })
+    .await
+    .map_err(LoadError::Read)?
+}
 
 /// How a reload ended, with the policy serving afterwards.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,44 +135,68 @@ pub enum ReloadOutcome {
     Swapped { from: PolicyRef, to: PolicyRef },
     /// The file's text is the same as the serving policy's.
     Unchanged(PolicyRef),
-    /// The file had errors; the old policy keeps serving. The diagnostics, rendered.
+    /// The file had errors or could not be read; the old policy keeps serving.
+    /// The diagnostics, rendered.
     Rejected { serving: PolicyRef, diagnostics: String },
+}
+
+/// What the loading thread found.
+enum Found {
+    Same,
+    New(Box<Policy>),
+    Bad { diagnostics: String, errors: usize },
 }
 
 /// Reloads one at a time, whoever asks.
 #[derive(Debug)]
 pub struct Reloader {
     app: Arc<App>,
-    path: PathBuf,
+    file: PolicyFile,
+    settle: Duration,
     busy: Mutex<()>,
 }
 
 impl Reloader {
-    pub fn new(app: Arc<App>, path: PathBuf) -> Reloader {
-        Reloader { app, path, busy: Mutex::new(()) }
+    pub fn new(app: Arc<App>, file: PolicyFile, settle: Duration) -> Reloader {
+        Reloader { app, file, settle, busy: Mutex::new(()) }
     }
 
-    /// Loads the file and, if it checks, swaps it in.
+    /// Loads the file once it is stable and, if it checks, swaps it in.
     pub async fn reload(&self, trigger: &'static str) -> ReloadOutcome {
         let _one_at_a_time = self.busy.lock().await;
-        let path = self.path.clone();
-        let loaded = tokio::task::spawn_blocking(move || Policy::load(&path)).await;
         let serving = self.app.current();
         let before = serving.policy.reference().clone();
-        let policy = match loaded {
-            Ok(Ok(p)) => p,
-            Ok(Err(e)) => {
-                let diagnostics = crate::render::plain(&e);
-                return self.rejected(trigger, before, diagnostics, e.errors.len());
+        let (file, settle, current) = (self.file.clone(), self.settle, Arc::clone(&serving.policy));
+        let found = on_reload_stack(move || {
+            let text = match file.read_stable(settle) {
+                Ok(text) => text,
+                Err(diagnostics) => return Found::Bad { diagnostics, errors: 1 },
+            };
+            if text == current.source() {
+                return Found::Same;
             }
-            Err(e) => return self.rejected(trigger, before, format!("the reload task failed: {e}"), 1),
+            match file.compile(&text) {
+                Ok(policy) => Found::New(Box::new(policy)),
+                Err(e) => Found::Bad { diagnostics: crate::render::plain(e.as_ref()), errors: e.errors.len() },
+            }
+        })
+        .await
+        .unwrap_or_else(|diagnostics| Found::Bad { diagnostics, errors: 1 });
+        let policy = match found {
+            Found::New(policy) => *policy,
+            Found::Bad { diagnostics, errors } => return self.rejected(trigger, before, diagnostics, errors),
+            Found::Same => {
+                self.app.metrics.reload(ReloadResult::Unchanged);
+                self.app.set_last_failure(None);
+                // Asked for by a person (SIGHUP, the API): say so where they look.
+                if trigger == "file" {
+                    tracing::debug!(trigger, hash = %before.hash, "policy file unchanged");
+                } else {
+                    tracing::info!(trigger, hash = %before.hash, "policy file unchanged; nothing to reload");
+                }
+                return ReloadOutcome::Unchanged(before);
+            }
         };
-        if policy.hash() == &*before.hash {
-            self.app.metrics.reload(ReloadResult::Unchanged);
-            self.app.set_last_failure(None);
-            tracing::debug!(trigger, hash = %before.hash, "policy file unchanged");
-            return ReloadOutcome::Unchanged(before);
-        }
         let after = policy.reference().clone();
         let warnings = policy.warnings().len();
         self.app.policy.store(Arc::new(Loaded { policy: Arc::new(policy), loaded_at: jiff::Timestamp::now() }));
@@ -93,40 +228,19 @@ impl Reloader {
     }
 }
 
-/// Watches the policy's directory (editors replace files by renaming, which a
-/// watch on the file itself would lose) and sends a nudge when the file changes.
-pub fn watch(path: &Path, nudge: mpsc::Sender<()>) -> notify::Result<RecommendedWatcher> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = path.file_name().map(ToOwned::to_owned);
-    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-        let Ok(event) = event else { return };
-        // Our own reads show up as access events: only writes, creations,
-        // renames and removals may trigger a reload.
-        let relevant = matches!(
-            event.kind,
-            EventKind::Create(_)
-                | EventKind::Modify(_)
-                | EventKind::Remove(_)
-                | EventKind::Access(AccessKind::Close(AccessMode::Write))
-        );
-        let ours = event.paths.iter().any(|p| p.file_name() == name.as_deref());
-        if relevant && ours {
-            // A full channel already holds a nudge: this change will be seen.
-            let _ = nudge.try_send(());
-        }
-    })?;
-    watcher.watch(&dir, RecursiveMode::NonRecursive)?;
-    Ok(watcher)
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// Reloads after each nudge, once a burst of them has settled.
-pub async fn run(reloader: Arc<Reloader>, mut nudges: mpsc::Receiver<()>, debounce: Duration) {
-    while nudges.recv().await.is_some() {
-        tokio::time::sleep(debounce).await;
-        while nudges.try_recv().is_ok() {}
-        reloader.reload("file").await;
+    #[test]
+    fn a_file_is_named_as_given_or_by_name_never_by_an_absolute_path() {
+        assert_eq!(PolicyFile::new(Path::new("policies/p.handoff")).shown, "policies/p.handoff");
+        let cwd = std::env::current_dir().unwrap();
+        assert_eq!(PolicyFile::new(&cwd.join("a/p.handoff")).shown, "a/p.handoff");
+        let elsewhere = PolicyFile::new(Path::new("/nonexistent-root/secret/p.handoff"));
+        assert_eq!(elsewhere.shown, "p.handoff");
+        assert!(elsewhere.path.is_absolute());
+        let e = elsewhere.read().unwrap_err();
+        assert_eq!(e, "cannot read the policy file p.handoff: it does not exist (or a directory on its path does not)");
     }
 }

@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::config::ServeConfig;
 use super::metrics::Metrics;
 use super::sessions::SessionStore;
+use super::work::Evaluators;
 use crate::eval::Policy;
 
 /// A policy and when it started serving.
@@ -32,21 +33,30 @@ pub struct App {
     /// `Arc` once, at its start, and finishes on it whatever happens meanwhile.
     pub policy: ArcSwap<Loaded>,
     pub sessions: SessionStore,
-    pub metrics: Metrics,
+    pub metrics: Arc<Metrics>,
+    /// Where request bodies are parsed and evaluated: off the async workers.
+    pub evaluators: Evaluators,
+    /// KiB of request bodies that may be in memory at once (being received,
+    /// waiting or being parsed).
+    pub body_budget: Arc<tokio::sync::Semaphore>,
     pub config: ServeConfig,
     last_failure: Mutex<Option<ReloadFailure>>,
 }
 
 impl App {
-    pub fn new(policy: Policy, config: ServeConfig) -> App {
+    pub fn new(policy: Policy, config: ServeConfig) -> Result<App, String> {
         let loaded = Loaded { policy: Arc::new(policy), loaded_at: jiff::Timestamp::now() };
-        App {
+        Ok(App {
             policy: ArcSwap::from_pointee(loaded),
-            sessions: SessionStore::new(config.max_sessions, config.session_idle),
-            metrics: Metrics::default(),
+            sessions: SessionStore::new(config.max_sessions, config.max_sessions_memory, config.session_idle),
+            metrics: Arc::default(),
+            evaluators: Evaluators::new(config.eval_threads, config.eval_queue)?,
+            body_budget: Arc::new(tokio::sync::Semaphore::new(
+                config.max_body_memory.div_ceil(1024).min(tokio::sync::Semaphore::MAX_PERMITS),
+            )),
             config,
             last_failure: Mutex::new(None),
-        }
+        })
     }
 
     /// The policy serving now.
