@@ -2,12 +2,17 @@
 //! 10,000 examples, and scoring one message (all intents, with the nearest
 //! example of the best).
 //!
-//! Run with `cargo bench --bench intent`. The 10,000 examples are BANKING77's
+//! Run with `cargo bench --bench intent`. Criterion measures wall-clock time,
+//! which a busy machine inflates with other processes' turns; so the bench
+//! also prints this thread's CPU time per training and per message (Linux
+//! `/proc/thread-self/schedstat`, median of batches long enough for its
+//! millisecond resolution). The 10,000 examples are BANKING77's
 //! `train.csv` (77 intents) from `../shared/data` when it is there, otherwise
 //! as many sentences generated from templates; the small model is a
 //! policy-sized one: 4 intents of a few dozen examples.
 
 use std::path::Path;
+use std::time::Duration;
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use handoff::intent::{train, Example, IntentModel, TrainSettings, TrainingSet};
@@ -120,12 +125,35 @@ fn small() -> TrainingSet {
     set
 }
 
+/// Nanoseconds this thread has run on a CPU, if the kernel says.
+fn thread_cpu_ns() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    stat.split_whitespace().next()?.parse().ok()
+}
+
+/// The median CPU time of one call of `f`, over `batches` batches of `per_batch` calls.
+fn median_cpu<T>(batches: usize, per_batch: u32, mut f: impl FnMut() -> T) -> Option<Duration> {
+    let mut times = Vec::with_capacity(batches);
+    for _ in 0..batches {
+        let before = thread_cpu_ns()?;
+        for _ in 0..per_batch {
+            black_box(f());
+        }
+        times.push(Duration::from_nanos(thread_cpu_ns()? - before) / per_batch);
+    }
+    times.sort_unstable();
+    times.get(batches / 2).copied()
+}
+
 /// A typical customer message (16 words).
 const MESSAGE: &str = "Hi, there is a payment on my card from yesterday that I really do not recognise at all";
 
 fn bench(c: &mut Criterion) {
     let large = banking77().unwrap_or_else(|| generated(50, 200));
     let settings = TrainSettings::default();
+    if let Some(cpu) = median_cpu(5, 1, || train(&large, &settings)) {
+        eprintln!("intent/train/{}_examples: {cpu:?} CPU (median of 5)", large.len());
+    }
     let mut group = c.benchmark_group("intent");
     group.sample_size(10);
     group.bench_function(format!("train/{}_examples", large.len()), |b| b.iter(|| train(black_box(&large), &settings)));
@@ -135,6 +163,17 @@ fn bench(c: &mut Criterion) {
     for (name, set) in [("large", &large), ("small", &small())] {
         let model = train(set, &settings);
         black_box(model.score("warm up"));
+        let intents = model.intents().len();
+        if let Some(cpu) = median_cpu(9, 20_000, || model.score(MESSAGE)) {
+            eprintln!("intent/score/{name}_{intents}_intents: {cpu:?} CPU per message (median of 9 x 20,000)");
+        }
+        // The parts: features alone, and scores without the nearest example.
+        if let Some(cpu) = median_cpu(9, 20_000, || model.vectorize(MESSAGE)) {
+            eprintln!("intent/vectorize/{name}_{intents}_intents: {cpu:?} CPU per message");
+        }
+        if let Some(cpu) = median_cpu(9, 20_000, || model.score_vector(&model.vectorize(MESSAGE))) {
+            eprintln!("intent/scores_only/{name}_{intents}_intents: {cpu:?} CPU per message");
+        }
         group.bench_function(format!("score/{name}_{}_intents", model.intents().len()), |b| {
             b.iter(|| model.score(black_box(MESSAGE)))
         });

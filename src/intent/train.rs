@@ -147,7 +147,7 @@ pub fn train(set: &TrainingSet, settings: &TrainSettings) -> LinearModel {
             examples
         })
         .collect();
-    let nearest = NearestIndex::build(vocabulary.len(), &per_intent);
+    let nearest = NearestIndex::build(&vocabulary, &per_intent);
 
     LinearModel {
         intents: set.names(),

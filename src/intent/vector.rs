@@ -40,6 +40,8 @@ pub struct Vocabulary {
     rows: HashMap<u64, u32, BuildHasherDefault<PassThrough>>,
     /// Feature hashes by row, for the model's fingerprint.
     hashes: Vec<u64>,
+    /// The kind of each row's feature.
+    kinds: Vec<FeatureKind>,
 }
 
 /// Reused buffers for [`Vocabulary::vectorize`].
@@ -113,6 +115,11 @@ impl Vocabulary {
         self.hashes.is_empty()
     }
 
+    /// The kind of a row's feature.
+    pub fn kind(&self, row: u32) -> Option<FeatureKind> {
+        self.kinds.get(row as usize).copied()
+    }
+
     /// Feature hashes in row order.
     pub fn hashes(&self) -> &[u64] {
         &self.hashes
@@ -123,7 +130,7 @@ impl Vocabulary {
     /// short vector over the known rows, and so low similarities).
     pub fn vectorize(&self, text: &str, config: &FeatureConfig, scratch: &mut VectorScratch, out: &mut SparseVector) {
         let rows = &self.rows;
-        build(text, config, scratch, out, |hash| rows.get(&hash).copied());
+        build(text, config, scratch, out, |hash, _| rows.get(&hash).copied());
     }
 
     /// The vector of `text`, adding its new features to the vocabulary.
@@ -134,11 +141,12 @@ impl Vocabulary {
         scratch: &mut VectorScratch,
         out: &mut SparseVector,
     ) {
-        let Vocabulary { rows, hashes } = self;
-        build(text, config, scratch, out, |hash| {
+        let Vocabulary { rows, hashes, kinds } = self;
+        build(text, config, scratch, out, |hash, kind| {
             let next = u32::try_from(hashes.len()).ok()?;
             Some(*rows.entry(hash).or_insert_with(|| {
                 hashes.push(hash);
+                kinds.push(kind);
                 next
             }))
         });
@@ -150,7 +158,7 @@ fn build(
     config: &FeatureConfig,
     scratch: &mut VectorScratch,
     out: &mut SparseVector,
-    mut lookup: impl FnMut(u64) -> Option<u32>,
+    mut lookup: impl FnMut(u64, FeatureKind) -> Option<u32>,
 ) {
     let VectorScratch { text: text_scratch, seen, known } = scratch;
     known.clear();
@@ -161,7 +169,7 @@ fn build(
         if seen.insert(hash) {
             let w = config.weight(kind);
             length += w * w;
-            if let Some(row) = lookup(hash) {
+            if let Some(row) = lookup(hash, kind) {
                 known.push((row, kind));
             }
         }
