@@ -11,7 +11,7 @@ use super::examples::hex;
 use super::nearest::{NearestIndex, NearestScratch};
 use super::text::FeatureConfig;
 use super::vector::{SparseVector, VectorScratch, Vocabulary};
-use super::{IntentMatch, IntentModel, IntentScores};
+use super::{first_best, IntentMatch, IntentModel, IntentScores};
 
 /// A trained one-vs-rest logistic regression over hashed n-gram features.
 #[derive(Debug, Clone)]
@@ -118,13 +118,7 @@ impl IntentModel for LinearModel {
         with_scratch(|s| {
             self.vocabulary.vectorize(text, &self.features, &mut s.vector, &mut s.message);
             let scores = self.score_vector(&s.message);
-            let best = scores
-                .iter()
-                .enumerate()
-                .fold(None, |best: Option<(usize, f32)>, (i, &score)| match best {
-                    Some((_, top)) if top >= score => best,
-                    _ => Some((i, score)),
-                })
+            let best = first_best(&scores)
                 .and_then(|(intent, score)| self.match_for(intent, score, &s.message, &mut s.nearest));
             IntentScores { scores, best }
         })

@@ -63,6 +63,14 @@ pub trait IntentModel: std::fmt::Debug + Send + Sync {
     }
 }
 
+/// The position and value of the highest score, the first on a tie; `None` when empty.
+pub(crate) fn first_best(scores: &[f32]) -> Option<(usize, f32)> {
+    scores.iter().enumerate().fold(None, |best, (i, &s)| match best {
+        Some((_, top)) if top >= s => best,
+        _ => Some((i, s)),
+    })
+}
+
 /// The scores of every intent for one message.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct IntentScores {

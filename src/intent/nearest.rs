@@ -13,7 +13,7 @@
 use super::examples::Example;
 use super::text::FeatureKind;
 use super::vector::{SparseVector, Vocabulary};
-use super::Nearest;
+use super::{first_best, Nearest};
 
 #[derive(Debug, Clone, Default)]
 pub struct NearestIndex {
@@ -147,15 +147,7 @@ impl NearestIndex {
         for (words, postings) in [(true, &self.words), (false, &self.grams)] {
             part(vocabulary, message, words, &mut scratch.part);
             postings.accumulate(&scratch.part, lo, hi, &mut scratch.sums);
-            let best = scratch
-                .sums
-                .iter()
-                .enumerate()
-                .fold(None, |best: Option<(usize, f32)>, (i, &s)| match best {
-                    Some((_, top)) if top >= s => best,
-                    _ => Some((i, s)),
-                })
-                .filter(|&(_, s)| s > 0.0);
+            let best = first_best(&scratch.sums).filter(|&(_, s)| s > 0.0);
             if let Some((best, similarity)) = best {
                 let example = self.examples.get(lo as usize + best)?;
                 return Some(Nearest {

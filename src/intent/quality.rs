@@ -12,7 +12,7 @@ use serde::Serialize;
 use super::examples::TrainingSet;
 use super::text::words;
 use super::train::{train, TrainSettings};
-use super::IntentModel;
+use super::{first_best, IntentModel};
 
 /// What the report measures and when it warns.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -175,14 +175,7 @@ fn per_intent(set: &TrainingSet, held_out: &[HeldOut], threshold: f32) -> Vec<In
 }
 
 fn best(scores: &[f32]) -> Option<usize> {
-    scores
-        .iter()
-        .enumerate()
-        .fold(None, |best: Option<(usize, f32)>, (i, &s)| match best {
-            Some((_, top)) if top >= s => best,
-            _ => Some((i, s)),
-        })
-        .map(|(i, _)| i)
+    first_best(scores).map(|(i, _)| i)
 }
 
 fn accuracy(held_out: &[HeldOut]) -> Option<f64> {
