@@ -327,3 +327,39 @@ fn the_quality_report_warns_on_few_examples_shared_examples_and_overlap() {
     let json = serde_json::to_value(&report).unwrap();
     assert!(json["warnings"].as_array().unwrap().iter().any(|w| w["kind"] == "few_examples"), "{json}");
 }
+
+/// The fixture's model, bit for bit, as trained on the machine this was
+/// written on (x86-64 Linux). A machine whose arithmetic or hashing differed
+/// would fail here. When the features or the training change on purpose,
+/// update both digests, and say so in the commit.
+#[test]
+fn the_fixture_model_has_the_same_bits_on_every_machine() {
+    let set = fixture();
+    let model = train(&set, &TrainSettings::default());
+    assert_eq!(model.weights_digest(), PINNED_WEIGHTS);
+    assert_eq!(set.content_hash(), PINNED_CONTENT);
+}
+
+const PINNED_WEIGHTS: &str = "c9760250514461ba0946cfbac4d58c75934275201c84413e29a169209669b535";
+const PINNED_CONTENT: &str = "214f929f047783728a19108f9e3df4b5765afafb147c29d47695eb62c6048eba";
+
+proptest::proptest! {
+    /// Any text is read without a panic, and every problem's label lies on its line.
+    #[test]
+    fn any_text_is_read_without_panic(text in "(intent: [a-z ]{0,6}\n|counter:\n|examples:\n|- [a-zé ]{0,8}\n|-\n|#.*\n|[ \t\u{feff}]{0,2}\n|[^\n]{0,10}\n){0,12}") {
+        if let Err(errors) = parse_examples("p.intents", &text) {
+            for error in &errors {
+                for problem in error.problems() {
+                    use miette::Diagnostic;
+                    for label in problem.labels().into_iter().flatten() {
+                        let end = label.offset() + label.len();
+                        proptest::prop_assert!(end <= text.len());
+                        proptest::prop_assert!(text.is_char_boundary(label.offset()) && text.is_char_boundary(end));
+                        let line = text[..label.offset()].matches('\n').count() + 1;
+                        proptest::prop_assert_eq!(line, problem.line());
+                    }
+                }
+            }
+        }
+    }
+}

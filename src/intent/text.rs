@@ -194,3 +194,52 @@ pub fn words(text: &str) -> Vec<String> {
     split_words(&mut scratch);
     scratch.words.iter().filter_map(|&(s, e)| scratch.normalized.get(s..e)).map(str::to_owned).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn features(text: &str) -> Vec<(u64, FeatureKind)> {
+        let mut out = Vec::new();
+        for_each_feature(text, &FeatureConfig::default(), &mut TextScratch::default(), |h, k| out.push((h, k)));
+        out
+    }
+
+    #[test]
+    fn words_are_lowercased_nfkc_and_joined_over_apostrophes() {
+        assert_eq!(words("Don't  DON’T dont!"), ["dont", "dont", "dont"]);
+        assert_eq!(words("ＣＡＲＤ ﬁne café"), ["card", "fine", "café"]);
+        assert_eq!(words("'quoted' -- 2 weeks?"), ["quoted", "2", "weeks"]);
+        assert!(words("  ... 🙂 ").is_empty());
+    }
+
+    #[test]
+    fn a_word_gives_itself_and_its_character_grams() {
+        let kinds = |text| {
+            let f = features(text);
+            FeatureKind::ALL.map(|k| f.iter().filter(|(_, kind)| *kind == k).count())
+        };
+        // "<ab>": 3-grams "<ab", "ab>"; 4-gram "<ab>".
+        assert_eq!(kinds("ab"), [1, 0, 3]);
+        // "<a>": one 3-gram.
+        assert_eq!(kinds("a"), [1, 0, 1]);
+        // "<card>" has 6 positions: 4 3-grams, 3 4-grams, 2 5-grams.
+        assert_eq!(kinds("card"), [1, 0, 9]);
+        assert_eq!(kinds("my card"), [2, 1, 3 + 9]);
+        // Characters, not bytes: "é" is one.
+        assert_eq!(kinds("é"), [1, 0, 1]);
+    }
+
+    #[test]
+    fn shared_grams_carry_a_word_to_its_forms() {
+        let grams = |text| -> std::collections::HashSet<u64> {
+            features(text).into_iter().filter(|(_, k)| *k == FeatureKind::CharGram).map(|(h, _)| h).collect()
+        };
+        let (dispute, disputing, charge) = (grams("dispute"), grams("disputing"), grams("charge"));
+        assert!(dispute.intersection(&disputing).count() >= 6);
+        assert_eq!(dispute.intersection(&charge).count(), 0);
+        // A feature's hash is fixed: FNV-1a, the same on every machine and compiler.
+        assert_eq!(features("a")[0].0, fnv(fnv(FNV_OFFSET, &[0]), b"a"));
+        assert_eq!(fnv(FNV_OFFSET, b"a"), 0xaf63_dc4c_8601_ec8c);
+    }
+}
