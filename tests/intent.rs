@@ -222,6 +222,10 @@ fn messages_score_as_the_intent_they_mean_with_the_nearest_example() {
         let nearest = best.nearest.unwrap();
         assert!(nearest.similarity > 0.0 && nearest.similarity <= 1.0);
         let i = model.position(intent).unwrap();
+        // Asking about one intent gives the same score, to the bit, and the same evidence.
+        let explained = model.explain(text, i).unwrap();
+        assert_eq!(explained.score.to_bits(), scores.scores[i].to_bits());
+        assert_eq!(explained.nearest.as_ref(), Some(&nearest));
         let own = fixture().intents[i].examples.iter().any(|e| e.text == nearest.text);
         assert!(own, "{text:?}: nearest {:?} is not an example of {intent}", nearest.text);
         assert!(nearest.origin.is_some());
