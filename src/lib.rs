@@ -55,6 +55,7 @@ pub mod check;
 #[doc(hidden)]
 pub mod cli;
 pub mod eval;
+pub mod intent;
 pub mod render;
 pub mod replay;
 pub mod serve;
