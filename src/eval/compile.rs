@@ -24,6 +24,7 @@ pub fn compile(policy: &ast::Policy) -> Result<Program, String> {
         let_nodes: HashMap::new(),
         let_names: Vec::new(),
         phrase_lists: Vec::new(),
+        phrase_list_keys: HashMap::new(),
         depth: 0,
     };
     for item in &policy.items {
@@ -129,6 +130,7 @@ struct Compiler<'a> {
     let_nodes: HashMap<String, NodeId>,
     let_names: Vec<String>,
     phrase_lists: Vec<PhraseList>,
+    phrase_list_keys: HashMap<String, usize>,
     depth: usize,
 }
 
@@ -212,17 +214,13 @@ impl<'a> Compiler<'a> {
             ExprKind::Mentions { messages, phrases, unless_negated } => {
                 let list = self.strings(phrases)?;
                 let key = format!("mentions {list:?} {unless_negated}");
-                let index = match self
-                    .phrase_lists
-                    .iter()
-                    .position(|l| l.phrases == list && l.unless_negated == *unless_negated)
-                {
-                    Some(i) => i,
-                    None => {
-                        self.phrase_lists.push(PhraseList { phrases: list.clone(), unless_negated: *unless_negated });
-                        self.phrase_lists.len() - 1
-                    }
-                };
+                // Looked up by `key` (the list and its flag): a linear search
+                // here was quadratic in the number of `mentions`.
+                let next = self.phrase_lists.len();
+                let index = *self.phrase_list_keys.entry(key.clone()).or_insert(next);
+                if index == next {
+                    self.phrase_lists.push(PhraseList { phrases: list.clone(), unless_negated: *unless_negated });
+                }
                 let feature = Feature::Mentions { index: index as u32, list };
                 Op::Signal(self.slot(&messages.node, feature, Fold::Any, key))
             }

@@ -5,6 +5,9 @@
 //!
 //! [`PhraseSet`]: super::phrases::PhraseSet
 
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
+
 use aho_corasick::AhoCorasick;
 
 use super::phrases::{
@@ -39,20 +42,23 @@ impl PhraseIndex {
     pub fn new(lists: &[PhraseList]) -> PhraseIndex {
         let mut patterns: Vec<String> = Vec::new();
         let mut owners: Vec<Vec<(u32, u32)>> = Vec::new();
+        // Pattern by text: a linear search here made 100,000 phrases take 16 s.
+        let mut pattern_of: HashMap<String, usize> = HashMap::new();
         for (l, list) in lists.iter().enumerate() {
             for (p, phrase) in list.phrases.iter().enumerate() {
                 let n = normalize(phrase);
                 if n.is_empty() {
                     continue;
                 }
-                match patterns.iter().position(|x| *x == n) {
-                    Some(i) => {
-                        if let Some(o) = owners.get_mut(i) {
+                match pattern_of.entry(n) {
+                    Entry::Occupied(i) => {
+                        if let Some(o) = owners.get_mut(*i.get()) {
                             o.push((l as u32, p as u32));
                         }
                     }
-                    None => {
-                        patterns.push(n);
+                    Entry::Vacant(slot) => {
+                        patterns.push(slot.key().clone());
+                        slot.insert(owners.len());
                         owners.push(vec![(l as u32, p as u32)]);
                     }
                 }
