@@ -58,6 +58,14 @@ impl Sel {
             Sel::Within(r, s) => format!("{}.within {}s", role(r), s % 3600 + 1),
         }
     }
+
+    /// For the functions that need a window (`.any` is not one).
+    fn bounded(&self) -> String {
+        match self {
+            Sel::Any(r) => Sel::Last(*r, 3).render(),
+            other => other.render(),
+        }
+    }
 }
 
 #[derive(Debug, Arbitrary)]
@@ -81,14 +89,14 @@ impl Num {
             Num::Turns => "turns".into(),
             Num::Sentiment(s) => format!("sentiment({})", s.render()),
             Num::MinSentiment(s) => format!("min_sentiment({})", s.render()),
-            Num::Trend(s) => format!("sentiment_trend({})", s.render()),
+            Num::Trend(s) => format!("sentiment_trend({})", s.bounded()),
             Num::Confidence(s) => format!("confidence({})", s.render()),
             Num::Count(s) => format!("count({})", s.render()),
             Num::CountMatching(s, r) => {
                 format!("count({}, matching: {})", s.render(), REGEXES[usize::from(*r) % REGEXES.len()])
             }
             Num::Fallbacks(s) => format!("fallbacks({})", s.render()),
-            Num::Repeats(s, x) => format!("repeats({}, similarity: 0.{})", s.render(), x % 10),
+            Num::Repeats(s, x) => format!("repeats({}, similarity: 0.{})", s.bounded(), x % 10),
             Num::AgentsFree(q) => format!("agents_free({})", queue(*q)),
             Num::Literal(n) => format!("{}", f64::from(*n) / 100.0),
         }
@@ -271,7 +279,15 @@ fn compile(spec: &PolicySpec) -> Option<Policy> {
     let source = spec.render();
     let analysis = handoff::Analysis::new("fuzz.handoff", source.as_str());
     if analysis.ast.is_none() || analysis.has_errors() {
+        // To tune the grammar: how often, and why, generated policies fail.
+        if std::env::var_os("FUZZ_SHOW_REJECTED").is_some() {
+            let first = analysis.errors().next().map(|e| e.to_string()).unwrap_or_default();
+            eprintln!("rejected: {first}");
+        }
         return None;
+    }
+    if std::env::var_os("FUZZ_SHOW_REJECTED").is_some() {
+        eprintln!("accepted");
     }
     match Policy::from_analysis(&analysis) {
         Ok(policy) => Some(policy),
