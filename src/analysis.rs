@@ -7,6 +7,7 @@ use miette::{Diagnostic, LabeledSpan, NamedSource, Severity, SourceCode};
 use thiserror::Error;
 
 use crate::check::{self, CheckError};
+use crate::source_lines::SourceLines;
 use crate::syntax::{ast, parse_policy, SyntaxError};
 
 /// One problem in a policy: a syntax error or a checker diagnostic.
@@ -72,9 +73,11 @@ impl Analysis {
 
     /// Each problem bundled with the source, ready for a miette report handler.
     pub fn reports(&self) -> Vec<miette::Report> {
+        // One shared, indexed copy of the text for all of them.
+        let text = SourceLines::new(&self.source);
         self.problems
             .iter()
-            .map(|p| miette::Report::new(p.clone()).with_source_code(NamedSource::new(&self.name, self.source.clone())))
+            .map(|p| miette::Report::new(p.clone()).with_source_code(NamedSource::new(&self.name, text.clone())))
             .collect()
     }
 

@@ -60,6 +60,7 @@ pub mod render;
 pub mod replay;
 pub mod serve;
 pub mod signals;
+pub mod source_lines;
 pub mod syntax;
 pub mod testing;
 pub mod transcript;

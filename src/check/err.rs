@@ -291,13 +291,133 @@ impl CheckError {
 }
 
 /// "did you mean `x`?" from the closest candidate, if it is close enough.
+///
+/// strsim's Jaro-Winkler costs the product of the two lengths, and an unknown
+/// name is compared with every let: with long names that took 17 s. So names
+/// are compared on their first [`COMPARED_CHARS`] characters, and a candidate
+/// is skipped when a cheap ceiling on its score (from the characters the two
+/// share) cannot beat the best so far; the answer is the one comparing every
+/// candidate in full would give whenever the names are shorter than that.
 pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let name = compared_part(name);
+    let name_chars = CharCounts::of(name);
     let mut best: Option<(f64, &str)> = None;
     for c in candidates {
-        let score = strsim::jaro_winkler(name, c);
-        if score >= 0.8 && best.is_none_or(|(s, _)| score > s) {
+        let compared = compared_part(c);
+        let floor = best.map_or(SUGGEST_AT, |(s, _)| s);
+        if jaro_winkler_ceiling(name, &name_chars, compared) < floor - 1e-9 {
+            continue;
+        }
+        let score = strsim::jaro_winkler(name, compared);
+        if score >= SUGGEST_AT && best.is_none_or(|(s, _)| score > s) {
             best = Some((score, c));
         }
     }
     best.map(|(_, c)| format!("did you mean `{c}`?"))
+}
+
+/// The least Jaro-Winkler similarity worth a suggestion.
+const SUGGEST_AT: f64 = 0.8;
+
+/// Characters of a name that did-you-mean compares; names in policies are
+/// far shorter, and a typo is rarely told apart only after this many.
+pub const COMPARED_CHARS: usize = 64;
+
+fn compared_part(name: &str) -> &str {
+    match name.char_indices().nth(COMPARED_CHARS) {
+        Some((end, _)) => name.get(..end).unwrap_or(name),
+        None => name,
+    }
+}
+
+/// How many characters of a name fall in each of 128 buckets (by code point).
+struct CharCounts {
+    buckets: [u16; 128],
+    len: usize,
+}
+
+impl CharCounts {
+    fn of(s: &str) -> CharCounts {
+        let mut counts = CharCounts { buckets: [0; 128], len: 0 };
+        for c in s.chars() {
+            if let Some(b) = counts.buckets.get_mut(c as usize % 128) {
+                *b = b.saturating_add(1);
+            }
+            counts.len += 1;
+        }
+        counts
+    }
+}
+
+/// An upper bound on `strsim::jaro_winkler(name, other)`. Jaro's matches are
+/// at most the characters the two share (bucketed, which only overcounts), and
+/// with no transpositions Jaro is (m/|a| + m/|b| + 1) / 3; the Winkler boost
+/// grows with Jaro, so applying it to the bound keeps it a bound.
+fn jaro_winkler_ceiling(name: &str, name_chars: &CharCounts, other: &str) -> f64 {
+    let other_chars = CharCounts::of(other);
+    if name_chars.len == 0 || other_chars.len == 0 {
+        return 1.0;
+    }
+    let shared: usize = name_chars.buckets.iter().zip(&other_chars.buckets).map(|(a, b)| usize::from(*a.min(b))).sum();
+    if shared == 0 {
+        return 0.0;
+    }
+    let m = shared as f64;
+    let jaro = (m / name_chars.len as f64 + m / other_chars.len as f64 + 1.0) / 3.0;
+    if jaro <= 0.7 {
+        return jaro;
+    }
+    let prefix = name.chars().zip(other.chars()).take(4).take_while(|(a, b)| a == b).count();
+    jaro + 0.1 * prefix as f64 * (1.0 - jaro)
+}
+
+#[cfg(test)]
+mod did_you_mean_tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// The suggestion comparing every candidate in full, as before the bounds.
+    fn exhaustive(name: &str, candidates: &[&str]) -> Option<String> {
+        let mut best: Option<(f64, &str)> = None;
+        for &c in candidates {
+            let score = strsim::jaro_winkler(name, c);
+            if score >= SUGGEST_AT && best.is_none_or(|(s, _)| score > s) {
+                best = Some((score, c));
+            }
+        }
+        best.map(|(_, c)| format!("did you mean `{c}`?"))
+    }
+
+    #[test]
+    fn suggests_the_closest_name() {
+        let names = ["customer_waiting", "custom_wait", "queue_open", "turns"];
+        assert_eq!(did_you_mean("customer_wating", names), Some("did you mean `customer_waiting`?".into()));
+        assert_eq!(did_you_mean("tunrs", names), Some("did you mean `turns`?".into()));
+        assert_eq!(did_you_mean("xyzzy", names), None);
+    }
+
+    #[test]
+    fn long_names_are_compared_on_their_start() {
+        let long = "a".repeat(10_000) + "b";
+        let typo = "a".repeat(10_000) + "c";
+        assert_eq!(did_you_mean(&typo, [long.as_str(), "other"]), Some(format!("did you mean `{long}`?")));
+        assert_eq!(compared_part(&long).chars().count(), COMPARED_CHARS);
+        assert_eq!(compared_part("é".repeat(70).as_str()), "é".repeat(COMPARED_CHARS));
+    }
+
+    proptest! {
+        #[test]
+        fn the_ceiling_never_skips_the_answer(
+            name in "[a-d_é]{0,12}",
+            candidates in prop::collection::vec("[a-d_é]{0,12}", 0..8),
+        ) {
+            let candidates: Vec<&str> = candidates.iter().map(String::as_str).collect();
+            prop_assert_eq!(did_you_mean(&name, candidates.iter().copied()), exhaustive(&name, &candidates));
+            for c in &candidates {
+                let ceiling = jaro_winkler_ceiling(&name, &CharCounts::of(&name), c);
+                prop_assert!(ceiling + 1e-9 >= strsim::jaro_winkler(&name, c), "{name:?} {c:?}");
+            }
+        }
+    }
 }

@@ -6,8 +6,9 @@ use miette::Diagnostic;
 use serde::Serialize;
 
 use super::{files, Format, EXIT_FAIL, EXIT_OK, EXIT_USAGE};
-use crate::analysis::{line_col, Analysis, Problem};
+use crate::analysis::{Analysis, Problem};
 use crate::render;
+use crate::source_lines::SourceLines;
 
 pub fn run(paths: &[PathBuf], deny_warnings: bool, format: Format) -> u8 {
     let analyses = match files::read_policies(paths) {
@@ -28,8 +29,10 @@ pub fn run(paths: &[PathBuf], deny_warnings: bool, format: Format) -> u8 {
                 }
             }
             Format::Json => {
+                let lines = SourceLines::new(&analysis.source);
                 for p in &analysis.problems {
-                    println!("{}", serde_json::to_string(&JsonDiagnostic::new(analysis, p)).unwrap_or_default());
+                    let diagnostic = JsonDiagnostic::new(analysis, &lines, p);
+                    println!("{}", serde_json::to_string(&diagnostic).unwrap_or_default());
                 }
             }
         }
@@ -60,11 +63,12 @@ pub struct JsonDiagnostic {
 }
 
 impl JsonDiagnostic {
-    pub fn new(analysis: &Analysis, p: &Problem) -> JsonDiagnostic {
+    /// `lines` indexes `analysis.source`, so many diagnostics cost no rescans.
+    pub fn new(analysis: &Analysis, lines: &SourceLines, p: &Problem) -> JsonDiagnostic {
         let label = p.labels().and_then(|mut l| l.next());
         let (start, len) = label.as_ref().map_or((0, 0), |l| (l.offset(), l.len()));
-        let (line, column) = line_col(&analysis.source, start);
-        let (end_line, end_column) = line_col(&analysis.source, start + len);
+        let (line, column) = lines.line_col(start);
+        let (end_line, end_column) = lines.line_col(start + len);
         JsonDiagnostic {
             file: analysis.name.clone(),
             line,

@@ -13,7 +13,10 @@ use super::eval::load_context;
 use super::{Format, EXIT_FAIL, EXIT_OK, EXIT_USAGE};
 use crate::eval::Policy;
 use crate::render;
-use crate::replay::{report_html, report_text, Corpus, Event, GroupBy, Replay, ReplayError, ReplayOptions, Summary};
+use crate::replay::engine::THREADS_PER_CORE;
+use crate::replay::{
+    max_threads, report_html, report_text, Corpus, Event, GroupBy, Replay, ReplayError, ReplayOptions, Summary,
+};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -31,7 +34,7 @@ pub struct Args {
     /// Evaluation context: clock, business hours, queue status (JSON).
     #[arg(long)]
     context: Option<PathBuf>,
-    /// Worker threads (default: one per core).
+    /// Worker threads (default: one per core; at most four per core).
     #[arg(long, value_name = "N", default_value_t = 0)]
     threads: usize,
     /// Stop with exit 1 once more than N records are rejected.
@@ -80,6 +83,13 @@ pub fn run(args: Args) -> u8 {
             return EXIT_USAGE;
         }
     };
+    for skipped in corpus.skipped() {
+        eprintln!("note: {skipped}");
+    }
+    let threads = args.threads.min(max_threads());
+    if threads < args.threads {
+        eprintln!("note: --threads {} is more than {THREADS_PER_CORE} per core here; using {threads}", args.threads);
+    }
     let mut decisions = match args.decisions.as_deref().map(create).transpose() {
         Ok(w) => w,
         Err(e) => return usage_error(&e),
@@ -89,7 +99,7 @@ pub fn run(args: Args) -> u8 {
         Err(e) => return usage_error(&e),
     };
     let options = ReplayOptions {
-        threads: args.threads,
+        threads,
         context,
         group_by: args.group_by.clone(),
         max_errors: args.max_errors,

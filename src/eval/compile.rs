@@ -34,6 +34,7 @@ pub fn compile(policy: &ast::Policy) -> Result<Program, String> {
         lets,
         let_names: Vec::new(),
         phrase_lists: Vec::new(),
+        phrase_list_keys: HashMap::new(),
     };
     for item in &policy.items {
         if let Item::Queues(q) = item {
@@ -137,6 +138,9 @@ struct Compiler<'a> {
     let_nodes: Vec<Option<NodeId>>,
     let_names: Vec<String>,
     phrase_lists: Vec<PhraseList>,
+    /// Each phrase list's index by its key (the list and its flags): a linear search
+    /// here was quadratic in the number of `mentions`.
+    phrase_list_keys: HashMap<String, usize>,
 }
 
 impl<'a> Compiler<'a> {
@@ -217,19 +221,16 @@ impl<'a> Compiler<'a> {
             ExprKind::Mentions { messages, phrases, words, unless_negated } => {
                 let list = self.strings(phrases)?;
                 let key = format!("mentions {list:?} {words:?} {unless_negated}");
-                let wanted = PhraseList {
-                    phrases: list.clone(),
-                    unless_negated: *unless_negated,
-                    exact: words.exact,
-                    typos: words.typos,
-                };
-                let index = match self.phrase_lists.iter().position(|l| *l == wanted) {
-                    Some(i) => i,
-                    None => {
-                        self.phrase_lists.push(wanted);
-                        self.phrase_lists.len() - 1
-                    }
-                };
+                let next = self.phrase_lists.len();
+                let index = *self.phrase_list_keys.entry(key.clone()).or_insert(next);
+                if index == next {
+                    self.phrase_lists.push(PhraseList {
+                        phrases: list.clone(),
+                        unless_negated: *unless_negated,
+                        exact: words.exact,
+                        typos: words.typos,
+                    });
+                }
                 let feature = Feature::Mentions { index: index as u32, list };
                 Op::Signal(self.slot(&messages.node, feature, Fold::Any, key))
             }

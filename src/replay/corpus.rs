@@ -5,11 +5,15 @@
 //! `.json` file) and numbers them; parsing happens later, in parallel. It keeps
 //! one record at a time per source, so memory does not grow with the corpus.
 
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+
+use walkdir::WalkDir;
 
 use crate::transcript::{decompress_if_gzip, TranscriptError};
 
@@ -45,7 +49,7 @@ impl Source {
     /// A file whose layout follows its name: `.json` (or `.json.gz`) holds one
     /// conversation, anything else is JSON Lines.
     pub fn file(path: PathBuf) -> Source {
-        let name = path.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
+        let name = lower_name(&path);
         let layout =
             if name.ends_with(".json") || name.ends_with(".json.gz") { Layout::Document } else { Layout::Lines };
         Source { path: Some(path), layout }
@@ -56,6 +60,41 @@ impl Source {
 #[derive(Debug, Clone, Default)]
 pub struct Corpus {
     sources: Vec<Source>,
+    skipped: Vec<Skipped>,
+}
+
+/// A path the corpus leaves out, reported so a smaller count is explained.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    pub path: PathBuf,
+    pub reason: SkipReason,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SkipReason {
+    /// A symbolic link to a directory inside a walked directory. Such links are
+    /// not followed: `ln -s . loop` would otherwise be walked forever, and a link
+    /// to a sibling folder would count its conversations twice.
+    DirectoryLink,
+    /// A symbolic link whose target does not exist.
+    BrokenLink,
+    /// The same file (by canonical path) as one already in the corpus.
+    Duplicate { first: PathBuf },
+}
+
+impl std::fmt::Display for Skipped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let path = self.path.display();
+        match &self.reason {
+            SkipReason::DirectoryLink => {
+                write!(f, "skipped {path}: a symbolic link to a directory (links inside a folder are not followed; name the target to read it)")
+            }
+            SkipReason::BrokenLink => write!(f, "skipped {path}: a symbolic link to nothing"),
+            SkipReason::Duplicate { first } => {
+                write!(f, "skipped {path}: the same file as {}, which is read once", first.display())
+            }
+        }
+    }
 }
 
 /// File names a directory walk picks up.
@@ -63,31 +102,39 @@ const CORPUS_SUFFIXES: [&str; 5] = [".json", ".jsonl", ".ndjson", ".json.gz", ".
 
 impl Corpus {
     /// Resolves command-line inputs: `-` is stdin, a directory is walked
-    /// recursively (files in name order, hidden ones skipped), a file is read
-    /// as it is. Fails on the first input that does not exist.
+    /// recursively (files in name order, hidden ones skipped, symbolic links
+    /// to directories not followed), a file is read as it is. Every file is
+    /// read once, however many ways it is reached; what is left out is listed
+    /// in [`Corpus::skipped`]. Fails on the first input that does not exist.
     pub fn open(inputs: &[PathBuf]) -> Result<Corpus, TranscriptError> {
-        let mut sources = Vec::new();
+        let mut corpus = Corpus::default();
+        let mut seen: HashMap<PathBuf, PathBuf> = HashMap::new();
         for input in inputs {
             if input.as_os_str() == "-" {
-                sources.push(Source { path: None, layout: Layout::Lines });
+                corpus.sources.push(Source { path: None, layout: Layout::Lines });
             } else if input.is_dir() {
-                walk(input, &mut sources)?;
+                corpus.walk(input, &mut seen)?;
             } else {
                 let name = input.display().to_string();
                 std::fs::metadata(input).map_err(|e| TranscriptError::io(&name, None, e))?;
-                sources.push(Source::file(input.clone()));
+                corpus.add_file(input.clone(), &mut seen);
             }
         }
-        Ok(Corpus { sources })
+        Ok(corpus)
     }
 
     /// A corpus of these sources, in this order.
     pub fn from_sources(sources: Vec<Source>) -> Corpus {
-        Corpus { sources }
+        Corpus { sources, skipped: Vec::new() }
     }
 
     pub fn sources(&self) -> &[Source] {
         &self.sources
+    }
+
+    /// Paths left out of the corpus, and why, in the order they were met.
+    pub fn skipped(&self) -> &[Skipped] {
+        &self.skipped
     }
 
     /// The bytes the files take on disk (compressed, if they are), or `None`
@@ -104,28 +151,59 @@ impl Corpus {
     pub fn records(&self) -> RecordReader<'_> {
         RecordReader { sources: self.sources.iter(), current: None, bytes_read: Arc::new(AtomicU64::new(0)) }
     }
-}
 
-fn walk(dir: &Path, sources: &mut Vec<Source>) -> Result<(), TranscriptError> {
-    let name = dir.display().to_string();
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| TranscriptError::io(&name, None, e))?
-        .map(|entry| entry.map(|e| e.path()))
-        .collect::<Result<_, _>>()
-        .map_err(|e| TranscriptError::io(&name, None, e))?;
-    entries.sort();
-    for path in entries {
-        let file_name = path.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
-        if file_name.starts_with('.') {
-            continue;
-        }
-        if path.is_dir() {
-            walk(&path, sources)?;
-        } else if CORPUS_SUFFIXES.iter().any(|suffix| file_name.ends_with(suffix)) {
-            sources.push(Source::file(path));
+    /// Adds a file unless its canonical path is already in the corpus. A file
+    /// that cannot be resolved is kept under its own name: reading it reports
+    /// the error.
+    fn add_file(&mut self, path: PathBuf, seen: &mut HashMap<PathBuf, PathBuf>) {
+        let canonical = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+        match seen.entry(canonical) {
+            Entry::Occupied(first) => {
+                self.skipped.push(Skipped { path, reason: SkipReason::Duplicate { first: first.get().clone() } })
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(path.clone());
+                self.sources.push(Source::file(path));
+            }
         }
     }
-    Ok(())
+
+    /// Walks `dir` (iteratively, so depth costs no stack) in name order. The
+    /// root itself may be a link; links below it are never descended into.
+    fn walk(&mut self, dir: &Path, seen: &mut HashMap<PathBuf, PathBuf>) -> Result<(), TranscriptError> {
+        let walker = WalkDir::new(dir)
+            .follow_links(false)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !lower_name(e.path()).starts_with('.'));
+        for entry in walker {
+            let entry = entry.map_err(|e| {
+                let name = e.path().unwrap_or(dir).display().to_string();
+                TranscriptError::io(&name, None, e.into())
+            })?;
+            let path = entry.path();
+            let is_corpus_file = CORPUS_SUFFIXES.iter().any(|suffix| lower_name(path).ends_with(suffix));
+            if entry.path_is_symlink() && entry.depth() > 0 {
+                match std::fs::metadata(path) {
+                    Ok(target) if target.is_dir() => {
+                        self.skipped.push(Skipped { path: path.to_owned(), reason: SkipReason::DirectoryLink })
+                    }
+                    Ok(_) if is_corpus_file => self.add_file(path.to_owned(), seen),
+                    Err(_) if is_corpus_file => {
+                        self.skipped.push(Skipped { path: path.to_owned(), reason: SkipReason::BrokenLink })
+                    }
+                    _ => {}
+                }
+            } else if !entry.file_type().is_dir() && is_corpus_file {
+                self.add_file(entry.into_path(), seen);
+            }
+        }
+        Ok(())
+    }
+}
+
+fn lower_name(path: &Path) -> String {
+    path.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default()
 }
 
 /// One record as read, not yet parsed.

@@ -22,10 +22,22 @@ pub const DEFAULT_CHUNK: usize = 1024;
 /// Chunks read ahead of the evaluation.
 pub const CHUNKS_IN_FLIGHT: usize = 2;
 
+/// Worker threads per available core at most. Replay is CPU-bound, so more
+/// threads than cores only add contention; four per core leave room for a
+/// slow disk. Asking for thousands would spawn thousands of OS threads.
+pub const THREADS_PER_CORE: usize = 4;
+
+/// The most worker threads a replay starts on this machine.
+pub fn max_threads() -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    cores.saturating_mul(THREADS_PER_CORE).min(256)
+}
+
 /// How a replay runs and what it keeps.
 #[derive(Debug, Clone)]
 pub struct ReplayOptions {
-    /// Worker threads; 0 means one per core.
+    /// Worker threads; 0 means one per core; more than [`max_threads`] means
+    /// [`max_threads`].
     pub threads: usize,
     /// Records per chunk (at least 1).
     pub chunk_size: usize,
@@ -108,7 +120,7 @@ pub struct Replay<'p> {
 impl<'p> Replay<'p> {
     pub fn new(policy: &'p Policy, baseline: Option<&'p Policy>, options: ReplayOptions) -> Result<Self, ReplayError> {
         let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(options.threads)
+            .num_threads(options.threads.min(max_threads()))
             .thread_name(|i| format!("replay-{i}"))
             .build()
             .map_err(|e| ReplayError::Threads { threads: options.threads, reason: e.to_string() })?;

@@ -36,8 +36,8 @@ pub mod report_html;
 pub mod report_text;
 pub mod summary;
 
-pub use corpus::{Corpus, Source};
+pub use corpus::{Corpus, SkipReason, Skipped, Source};
 pub use diff::{Diff, Transition};
-pub use engine::{Evaluated, Event, Replay, ReplayError, ReplayOptions};
+pub use engine::{max_threads, Evaluated, Event, Replay, ReplayError, ReplayOptions};
 pub use group::GroupBy;
 pub use summary::Summary;

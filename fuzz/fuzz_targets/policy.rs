@@ -1,0 +1,49 @@
+//! Parser + checker + compiler on arbitrary text, with the oracle of issue 10:
+//! a policy the checker accepts must compile, and a compiled policy must
+//! evaluate and explain every conversation without panicking, the explained
+//! decision being the plain one. Diagnostics must render.
+#![no_main]
+
+use handoff::analysis::Analysis;
+use handoff::eval::explain::evaluate_explained;
+use handoff::transcript::{parse_json, Conversation};
+use handoff::{Context, Policy};
+use libfuzzer_sys::fuzz_target;
+
+/// Conversations from the evaluation cases: escalations, offers, flags, annotations.
+const CONVERSATIONS: [&str; 4] = [
+    include_str!("../../tests/cases/eval/explicit_request.json"),
+    include_str!("../../tests/cases/eval/looping_bot.json"),
+    include_str!("../../tests/cases/eval/vip_annotated.json"),
+    include_str!("../../tests/cases/eval/rising_frustration.json"),
+];
+
+fn conversations() -> Vec<Conversation> {
+    CONVERSATIONS.iter().filter_map(|text| parse_json("case.json", text).ok()).collect()
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(source) = std::str::from_utf8(data) else { return };
+    let analysis = Analysis::new("fuzz.handoff", source);
+    for report in analysis.reports() {
+        let _ = handoff::render::plain(report.as_ref());
+    }
+    if analysis.ast.is_none() || analysis.has_errors() {
+        assert!(Policy::from_analysis(&analysis).is_err(), "a policy with errors compiled");
+        return;
+    }
+    let policy = match Policy::from_analysis(&analysis) {
+        Ok(policy) => policy,
+        Err(e) => panic!("check-clean policy failed to compile: {}", handoff::render::plain(&e)),
+    };
+    let context = Context::default();
+    for conversation in conversations() {
+        let decision = policy.evaluate(&conversation, &context);
+        let (explained, explanation) = evaluate_explained(&policy, &conversation, &context);
+        assert_eq!(decision, explained, "the explained decision differs from the plain one");
+        let _ = explanation.render();
+        if let Some(rule) = &decision.rule {
+            assert!(policy.rule_names().any(|r| r == rule), "decided by unknown rule {rule}");
+        }
+    }
+});
