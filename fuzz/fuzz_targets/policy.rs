@@ -1,11 +1,13 @@
 //! Parser + checker + compiler on arbitrary text, with the oracle of issue 10:
 //! a policy the checker accepts must compile, and a compiled policy must
 //! evaluate and explain every conversation without panicking, the explained
-//! decision being the plain one. Diagnostics must render.
+//! decision being the plain one. Diagnostics must render. And the formatter's:
+//! its output parses to the same tree, is idempotent, and decides the same.
 #![no_main]
 
 use handoff::analysis::Analysis;
 use handoff::eval::explain::evaluate_explained;
+use handoff::syntax::{fmt::format_policy, parse_policy};
 use handoff::transcript::{parse_json, Conversation};
 use handoff::{Context, Policy};
 use libfuzzer_sys::fuzz_target;
@@ -28,6 +30,13 @@ fuzz_target!(|data: &[u8]| {
     for report in analysis.reports() {
         let _ = handoff::render::plain(report.as_ref());
     }
+    let formatted = parse_policy(source).ok().map(|ast| {
+        let once = format_policy(&ast, source);
+        let reparsed = parse_policy(&once).unwrap_or_else(|e| panic!("fmt output does not parse: {e:?}\n{once}"));
+        assert!(reparsed == ast, "fmt changed the tree\n{once}");
+        assert_eq!(format_policy(&reparsed, &once), once, "fmt is not idempotent");
+        once
+    });
     if analysis.ast.is_none() || analysis.has_errors() {
         assert!(Policy::from_analysis(&analysis).is_err(), "a policy with errors compiled");
         return;
@@ -37,8 +46,17 @@ fuzz_target!(|data: &[u8]| {
         Err(e) => panic!("check-clean policy failed to compile: {}", handoff::render::plain(&e)),
     };
     let context = Context::default();
+    let reformatted = formatted.map(|once| {
+        Policy::from_source("fuzz.handoff", &once)
+            .unwrap_or_else(|e| panic!("the formatted policy does not compile: {e:?}\n{once}"))
+    });
     for conversation in conversations() {
         let decision = policy.evaluate(&conversation, &context);
+        if let Some(reformatted) = &reformatted {
+            let mut after = reformatted.evaluate(&conversation, &context);
+            after.policy = decision.policy.clone();
+            assert_eq!(decision, after, "the formatted policy decides differently");
+        }
         let (explained, explanation) = evaluate_explained(&policy, &conversation, &context);
         assert_eq!(decision, explained, "the explained decision differs from the plain one");
         let _ = explanation.render();
