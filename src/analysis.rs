@@ -6,6 +6,7 @@ use std::path::Path;
 use miette::{Diagnostic, LabeledSpan, NamedSource, Severity, SourceCode};
 use thiserror::Error;
 
+use crate::check::regexes::Regexes;
 use crate::check::{self, CheckError};
 use crate::source_lines::SourceLines;
 use crate::syntax::{ast, parse_policy, SyntaxError};
@@ -37,6 +38,8 @@ pub struct Analysis {
     pub ast: Option<ast::Policy>,
     /// Every problem, in source order.
     pub problems: Vec<Problem>,
+    /// The regexes the checker built, which compiling reuses.
+    pub(crate) regexes: Regexes,
 }
 
 impl Analysis {
@@ -46,10 +49,11 @@ impl Analysis {
         let source = source.into();
         match parse_policy(&source) {
             Ok(ast) => {
-                let problems = check::check(&ast).into_iter().map(Problem::Check).collect();
-                Analysis { name, source, ast: Some(ast), problems }
+                let (problems, regexes) = check::check_keeping_regexes(&ast);
+                let problems = problems.into_iter().map(Problem::Check).collect();
+                Analysis { name, source, ast: Some(ast), problems, regexes }
             }
-            Err(e) => Analysis { name, source, ast: None, problems: vec![Problem::Syntax(e)] },
+            Err(e) => Analysis { name, source, ast: None, problems: vec![Problem::Syntax(e)], regexes: Regexes::new() },
         }
     }
 

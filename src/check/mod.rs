@@ -53,6 +53,8 @@ struct Checker<'p> {
     rules: HashMap<&'p str, &'p Rule>,
     used_lets: Vec<bool>,
     used_queues: HashMap<&'p str, bool>,
+    /// Every regex literal built so far, for the compiler to reuse.
+    regexes: regexes::Regexes,
     /// Each checked rule and whether its condition is a constant.
     checked_rules: Vec<(&'p Rule, Option<bool>)>,
     diagnostics: Vec<CheckError>,
@@ -60,6 +62,11 @@ struct Checker<'p> {
 
 /// Checks a policy and returns every problem found, errors and warnings, in source order.
 pub fn check(policy: &Policy) -> Vec<CheckError> {
+    check_keeping_regexes(policy).0
+}
+
+/// [`check`], and the regexes it built (the compiler reuses them).
+pub fn check_keeping_regexes(policy: &Policy) -> (Vec<CheckError>, regexes::Regexes) {
     let lets = Lets::new(policy);
     let count = lets.decls.len();
     let mut checker = Checker {
@@ -70,6 +77,7 @@ pub fn check(policy: &Policy) -> Vec<CheckError> {
         rules: HashMap::new(),
         used_lets: vec![false; count],
         used_queues: HashMap::new(),
+        regexes: regexes::Regexes::new(),
         checked_rules: Vec::new(),
         diagnostics: Vec::new(),
     };
@@ -94,7 +102,7 @@ pub fn check(policy: &Policy) -> Vec<CheckError> {
     checker.lint_rules();
     let mut diagnostics = checker.diagnostics;
     diagnostics.sort_by_key(first_offset);
-    diagnostics
+    (diagnostics, checker.regexes)
 }
 
 /// Where a diagnostic starts, for ordering.

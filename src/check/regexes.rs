@@ -1,5 +1,11 @@
 //! Regex literals: one builder, with one size limit, for the checker and the compiler,
-//! so the checker accepts exactly the regexes that compile.
+//! so the checker accepts exactly the regexes that compile. The checker keeps what it
+//! built ([`Regexes`]) and the compiler reuses it: each regex is built once per load.
+
+use std::collections::HashMap;
+
+/// Built regexes by pattern and flags.
+pub type Regexes = HashMap<(String, String), regex::Regex>;
 
 /// Compiles a regex literal with its flags (`i`, `m`, `s`, `x`, `U`).
 pub fn build_regex(pattern: &str, flags: &str) -> Result<regex::Regex, String> {

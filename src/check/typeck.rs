@@ -24,8 +24,8 @@ impl<'p> Checker<'p> {
             }
             ExprKind::String(_) => Some(Typed::new(Type::String)),
             // Built as the compiler builds it: the checker accepts exactly the regexes that compile.
-            ExprKind::Regex { pattern, flags } => match build_regex(pattern, flags) {
-                Ok(_) => Some(Typed::new(Type::Regex)),
+            ExprKind::Regex { pattern, flags } => match self.regex(pattern, flags) {
+                Ok(()) => Some(Typed::new(Type::Regex)),
                 Err(reason) => {
                     let help = if reason.contains("too large") {
                         "simplify it: counted repetitions such as {100} multiply its size".into()
@@ -112,6 +112,16 @@ impl<'p> Checker<'p> {
             }
             ExprKind::Paren(inner) => self.expr(inner),
         }
+    }
+
+    /// Builds a regex literal once, keeping it for the compiler.
+    fn regex(&mut self, pattern: &str, flags: &str) -> Result<(), String> {
+        if let std::collections::hash_map::Entry::Vacant(slot) =
+            self.regexes.entry((pattern.to_string(), flags.to_string()))
+        {
+            slot.insert(build_regex(pattern, flags)?);
+        }
+        Ok(())
     }
 
     /// Reports a mismatch; returns whether the type fits.

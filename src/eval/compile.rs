@@ -8,7 +8,7 @@ use miette::SourceSpan;
 use super::program::*;
 use crate::check::builtins::{self, Function, Variable};
 use crate::check::lets::Lets;
-use crate::check::regexes::build_regex;
+use crate::check::regexes::{build_regex, Regexes};
 use crate::signals::phrase_index::{PhraseIndex, PhraseList};
 use crate::syntax::ast::{self, Argument, BinaryOp, Expr, ExprKind, Item, Modifier, OutcomeKind, Selector, UnaryOp};
 use crate::transcript::Role;
@@ -16,6 +16,11 @@ use crate::transcript::Role;
 /// Compiles a policy the checker accepted. Errors here mean the checker let
 /// something through; they are reported, never panicked on.
 pub fn compile(policy: &ast::Policy) -> Result<Program, String> {
+    compile_with(policy, &Regexes::new())
+}
+
+/// [`compile`], reusing the regexes the checker built.
+pub(crate) fn compile_with(policy: &ast::Policy, regexes: &Regexes) -> Result<Program, String> {
     let lets = Lets::new(policy);
     let ast_rules: Vec<&ast::Rule> =
         policy.items.iter().filter_map(|i| if let Item::Rule(r) = i { Some(r) } else { None }).collect();
@@ -35,6 +40,7 @@ pub fn compile(policy: &ast::Policy) -> Result<Program, String> {
         let_names: Vec::new(),
         phrase_lists: Vec::new(),
         phrase_list_keys: HashMap::new(),
+        regexes,
     };
     for item in &policy.items {
         if let Item::Queues(q) = item {
@@ -141,6 +147,8 @@ struct Compiler<'a> {
     /// Each phrase list's index by its key (the list and its flags): a linear search
     /// here was quadratic in the number of `mentions`.
     phrase_list_keys: HashMap<String, usize>,
+    /// The checker's regexes, built once.
+    regexes: &'a Regexes,
 }
 
 impl<'a> Compiler<'a> {
@@ -295,7 +303,11 @@ impl<'a> Compiler<'a> {
                     (false, false) => format!("(?{flags}:{pattern})"),
                     (false, true) => format!("(?{flags}:{pattern}\n)"),
                 };
-                Ok((Pattern { regex: build_regex(pattern, flags)?, in_set }, format!("/{pattern}/{flags}")))
+                let regex = match self.regexes.get(&(pattern.clone(), flags.clone())) {
+                    Some(built) => built.clone(),
+                    None => build_regex(pattern, flags)?,
+                };
+                Ok((Pattern { regex, in_set }, format!("/{pattern}/{flags}")))
             }
             _ => Err("expected a regex".into()),
         }

@@ -72,7 +72,7 @@ impl Policy {
             (Some(ast), false) => ast,
             _ => return Err(PolicyError::from_analysis(analysis)),
         };
-        let program = compile::compile(ast).map_err(|reason| {
+        let program = compile::compile_with(ast, &analysis.regexes).map_err(|reason| {
             let mut a = analysis.clone();
             a.problems.push(Problem::Syntax(crate::syntax::SyntaxError::InvalidLiteral {
                 what: "policy",
