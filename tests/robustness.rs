@@ -353,21 +353,18 @@ fn nested_test_objects_are_refused() {
     assert_too_deep(&source);
 }
 
-/// Nesting right at the limit is still accepted, checked and evaluated. The rule's
-/// own `{` counts as one level, so the condition may hold one bracket fewer.
+/// Nesting right at the limit is still accepted, checked and evaluated. The limit
+/// counts expression tree levels: `customer.last mentions "human"` is two of them.
 #[test]
 fn nesting_at_the_limit_is_accepted() {
-    let limit = handoff::syntax::parser::MAX_DEPTH;
-    let parens = format!("{}customer.last mentions \"human\"{}", "(".repeat(limit - 1), ")".repeat(limit - 1));
-    let nots = format!("{}customer.last mentions \"human\"", "not not ".repeat(limit / 2));
+    let limit = handoff::syntax::MAX_DEPTH;
+    let parens = format!("{}customer.last mentions \"human\"{}", "(".repeat(limit - 2), ")".repeat(limit - 2));
+    let nots = format!("{}customer.last mentions \"human\"", "not not ".repeat(limit / 2 - 1));
     for condition in [parens, nots] {
         let source = policy_with_condition(&condition);
         let analysis = Analysis::new("limit.handoff", source.as_str());
         assert!(!analysis.has_errors(), "{:?}", codes(&source));
-        let one_more = policy_with_condition(&format!("({condition})"));
-        if condition.starts_with('(') {
-            assert_too_deep(&one_more);
-        }
+        assert_too_deep(&policy_with_condition(&format!("({condition})")));
         analyse_and_run(&source);
     }
 }

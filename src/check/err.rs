@@ -145,6 +145,22 @@ pub enum CheckError {
         span: SourceSpan,
     },
 
+    #[error("{what} is nested {depth} levels deep through lets, more than {limit}")]
+    #[diagnostic(
+        code(handoff::check::too_deep),
+        help("a let used inside another counts as one more level of nesting, and this chain is too long: {chain}; join some of these lets into one, or use fewer steps")
+    )]
+    TooDeep {
+        what: String,
+        depth: usize,
+        limit: usize,
+        uses: String,
+        uses_depth: usize,
+        chain: String,
+        #[label("`{uses}` is {uses_depth} levels deep")]
+        span: SourceSpan,
+    },
+
     #[error("`{window}` needs a bounded window")]
     #[diagnostic(code(handoff::check::unbounded_window))]
     UnboundedWindow {

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use super::lets::Reach;
 use super::{CheckError, Checker};
 use crate::signals::phrases::normalize;
 use crate::syntax::ast::{BinaryOp, Expr, ExprKind, Item, Modifier, Outcome, OutcomeKind, Rule};
@@ -33,10 +34,14 @@ impl<'p> Checker<'p> {
                 });
             }
         }
+        // Each let is looked into once over all rules: a let that named no person for
+        // one rule names none for the next.
+        let mut seen = vec![false; self.lets.decls.len()];
+        let mut phrases_seen = vec![false; self.lets.decls.len()];
         let routes_human = rules.iter().any(|(rule, constant)| {
             *constant != Some(false)
                 && matches!(rule.outcome.node.kind, OutcomeKind::Escalate | OutcomeKind::Offer)
-                && self.mentions_a_person(&rule.when, 0)
+                && self.mentions_a_person(&rule.when, &mut seen, &mut phrases_seen)
         });
         let has_rules = self.policy.items.iter().any(|i| matches!(i, Item::Rule(_)));
         if has_rules && !routes_human {
@@ -44,42 +49,31 @@ impl<'p> Checker<'p> {
         }
     }
 
-    fn mentions_a_person(&self, e: &Expr, depth: usize) -> bool {
-        if depth > 32 {
-            return false;
-        }
-        match &e.node {
-            ExprKind::Mentions { phrases, .. } => self.phrases_name_a_person(phrases, depth),
-            ExprKind::Name(n) => self
-                .lets
-                .get(n.as_str())
-                .and_then(|&i| self.let_decls.get(i))
-                .is_some_and(|d| self.mentions_a_person(&d.value, depth + 1)),
-            ExprKind::Binary { op, lhs, rhs } if op.node == BinaryOp::Or => {
-                self.mentions_a_person(lhs, depth + 1) || self.mentions_a_person(rhs, depth + 1)
-            }
-            ExprKind::Binary { op, lhs, rhs } if op.node == BinaryOp::And => {
-                self.mentions_a_person(lhs, depth + 1) || self.mentions_a_person(rhs, depth + 1)
-            }
-            ExprKind::Paren(inner) => self.mentions_a_person(inner, depth + 1),
-            _ => false,
-        }
+    /// Whether a condition, through `and`, `or`, parentheses and lets, mentions a
+    /// person in a phrase list.
+    fn mentions_a_person(&self, e: &Expr, seen: &mut [bool], phrases_seen: &mut [bool]) -> bool {
+        self.lets.reach(e, seen, |e| match &e.node {
+            ExprKind::Mentions { phrases, .. } if self.phrases_name_a_person(phrases, phrases_seen) => Reach::Found,
+            ExprKind::Binary { op, .. } if matches!(op.node, BinaryOp::Or | BinaryOp::And) => Reach::Enter,
+            ExprKind::Paren(_) | ExprKind::Name(_) => Reach::Enter,
+            _ => Reach::Skip,
+        })
     }
 
-    fn phrases_name_a_person(&self, e: &Expr, depth: usize) -> bool {
-        match &e.node {
+    /// Whether a phrase or a list of them (through lets) holds a word for a person.
+    fn phrases_name_a_person(&self, e: &Expr, seen: &mut [bool]) -> bool {
+        self.lets.reach(e, seen, |e| match &e.node {
             ExprKind::String(s) => {
                 let n = normalize(s);
-                n.split(|c: char| !c.is_alphanumeric()).any(|w| HUMAN_WORDS.contains(&w))
+                if n.split(|c: char| !c.is_alphanumeric()).any(|w| HUMAN_WORDS.contains(&w)) {
+                    Reach::Found
+                } else {
+                    Reach::Skip
+                }
             }
-            ExprKind::List(items) => items.iter().any(|i| self.phrases_name_a_person(i, depth)),
-            ExprKind::Name(n) if depth <= 32 => self
-                .lets
-                .get(n.as_str())
-                .and_then(|&i| self.let_decls.get(i))
-                .is_some_and(|d| self.phrases_name_a_person(&d.value, depth + 1)),
-            _ => false,
-        }
+            ExprKind::List(_) | ExprKind::Name(_) => Reach::Enter,
+            _ => Reach::Skip,
+        })
     }
 }
 
@@ -129,7 +123,7 @@ impl ShadowIndex {
     fn first_shadowing<'r>(&self, rule: &Rule, earlier: impl Fn(usize) -> Option<&'r Rule>) -> Option<usize> {
         let outcome = *self.outcomes.get(&outcome_key(&rule.outcome.node))?;
         let mut parts = Vec::new();
-        conjuncts(strip(&rule.when), &mut parts, 0);
+        conjuncts(strip(&rule.when), &mut parts);
         let implied = parts.iter().filter_map(|part| {
             let same = self.by_condition.get(&(outcome, fingerprint(part)))?;
             same.iter().copied().find(|&e| earlier(e).is_some_and(|e| implies(&rule.when, &e.when)))
@@ -157,26 +151,28 @@ fn fingerprint(e: &Expr) -> String {
 fn implies(later: &Expr, earlier: &Expr) -> bool {
     let earlier = strip(earlier);
     let mut parts = Vec::new();
-    conjuncts(strip(later), &mut parts, 0);
+    conjuncts(strip(later), &mut parts);
     parts.contains(&earlier)
 }
 
-fn strip(e: &Expr) -> &Expr {
-    match &e.node {
-        ExprKind::Paren(inner) => strip(inner),
-        _ => e,
+fn strip(mut e: &Expr) -> &Expr {
+    while let ExprKind::Paren(inner) = &e.node {
+        e = inner;
     }
+    e
 }
 
-fn conjuncts<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>, depth: usize) {
-    out.push(e);
-    if depth > 64 {
-        return;
-    }
-    if let ExprKind::Binary { op, lhs, rhs } = &e.node {
-        if op.node == BinaryOp::And {
-            conjuncts(strip(lhs), out, depth + 1);
-            conjuncts(strip(rhs), out, depth + 1);
+/// The parts of a conjunction: every `and` operand (parentheses stripped), the
+/// whole included. Without recursion: an `and` chain is as long as the parser allows.
+fn conjuncts<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
+    let mut pending = vec![e];
+    while let Some(e) = pending.pop() {
+        out.push(e);
+        if let ExprKind::Binary { op, lhs, rhs } = &e.node {
+            if op.node == BinaryOp::And {
+                pending.push(strip(rhs));
+                pending.push(strip(lhs));
+            }
         }
     }
 }

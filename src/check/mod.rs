@@ -3,8 +3,10 @@
 
 pub mod builtins;
 pub mod err;
+pub mod lets;
 mod lints;
 mod names;
+pub mod regexes;
 mod testblocks;
 pub mod typeck;
 pub mod types;
@@ -14,7 +16,8 @@ use std::collections::HashMap;
 pub use err::CheckError;
 use miette::SourceSpan;
 
-use crate::syntax::ast::{Item, LetDecl, Policy, QueueDecl, Rule};
+use crate::syntax::ast::{Item, Policy, QueueDecl, Rule};
+use lets::Lets;
 use types::{Domain, Type};
 
 /// What the checker learned about an expression.
@@ -40,23 +43,13 @@ impl Typed {
 /// The priorities an outcome can have, lowest first.
 pub const PRIORITIES: &[&str] = &["low", "normal", "high", "urgent"];
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum LetState {
-    Unvisited,
-    Visiting,
-    Done,
-}
-
 /// The checker's state while it walks one policy.
 struct Checker<'p> {
     policy: &'p Policy,
     queues: HashMap<&'p str, &'p QueueDecl>,
-    lets: HashMap<&'p str, usize>,
-    let_decls: Vec<&'p LetDecl>,
-    let_state: Vec<LetState>,
-    let_types: Vec<Option<Typed>>,
-    /// The lets being checked, innermost last, for the cycle message.
-    let_stack: Vec<usize>,
+    lets: Lets<'p>,
+    /// Each let's type, once its body is checked (`None` inside: it has an error).
+    let_types: Vec<Option<Option<Typed>>>,
     rules: HashMap<&'p str, &'p Rule>,
     used_lets: Vec<bool>,
     used_queues: HashMap<&'p str, bool>,
@@ -67,30 +60,35 @@ struct Checker<'p> {
 
 /// Checks a policy and returns every problem found, errors and warnings, in source order.
 pub fn check(policy: &Policy) -> Vec<CheckError> {
+    let lets = Lets::new(policy);
+    let count = lets.decls.len();
     let mut checker = Checker {
         policy,
         queues: HashMap::new(),
-        lets: HashMap::new(),
-        let_decls: Vec::new(),
-        let_state: Vec::new(),
-        let_types: Vec::new(),
-        let_stack: Vec::new(),
+        lets,
+        let_types: vec![None; count],
         rules: HashMap::new(),
-        used_lets: Vec::new(),
+        used_lets: vec![false; count],
         used_queues: HashMap::new(),
         checked_rules: Vec::new(),
         diagnostics: Vec::new(),
     };
     checker.declare();
+    // Lets first, each after the lets it uses: typing a name then only looks its
+    // let's type up, so no chain of lets makes the checker recurse.
+    let rules: Vec<&Rule> =
+        policy.items.iter().filter_map(|i| if let Item::Rule(r) = i { Some(r) } else { None }).collect();
+    let resolution = checker.lets.resolve(&rules);
+    checker.report_lets(&resolution);
+    for &index in &resolution.order {
+        checker.check_let(index);
+    }
     for item in &policy.items {
         match item {
             Item::Let(_) | Item::Queues(_) => {}
             Item::Rule(rule) => checker.check_rule(rule),
             Item::Test(test) => checker.check_test(test),
         }
-    }
-    for index in 0..checker.let_decls.len() {
-        checker.let_type(index);
     }
     checker.unused();
     checker.lint_rules();

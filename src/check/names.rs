@@ -5,10 +5,11 @@ use std::collections::HashMap;
 
 use miette::SourceSpan;
 
-use super::builtins;
 use super::err::did_you_mean;
-use super::{CheckError, Checker, LetState, PRIORITIES};
+use super::lets::Resolution;
+use super::{CheckError, Checker, PRIORITIES};
 use crate::syntax::ast::{Ident, Item, Modifier, OutcomeKind, Rule};
+use crate::syntax::parser::MAX_DEPTH;
 
 impl<'p> Checker<'p> {
     /// Collects every declaration, reporting duplicates, before anything is used.
@@ -27,20 +28,8 @@ impl<'p> Checker<'p> {
                         }
                     }
                 }
-                Item::Let(l) => {
-                    if builtins::variable(&l.name.node).is_some() || builtins::function(&l.name.node).is_some() {
-                        self.report(CheckError::ReservedName { name: l.name.node.clone(), span: l.name.span });
-                    } else if let Some(&first) = self.lets.get(l.name.node.as_str()) {
-                        let first = self.let_decls.get(first).map_or(l.name.span, |d| d.name.span);
-                        self.duplicate("let", &l.name, first);
-                    } else {
-                        self.lets.insert(&l.name.node, self.let_decls.len());
-                        self.let_decls.push(l);
-                        self.let_state.push(LetState::Unvisited);
-                        self.let_types.push(None);
-                        self.used_lets.push(false);
-                    }
-                }
+                // The let resolver collected the lets; only its refusals are reported here.
+                Item::Let(_) => {}
                 Item::Rule(r) => {
                     if let Some(first) = self.rules.get(r.name.node.as_str()) {
                         let first = first.name.span;
@@ -56,6 +45,12 @@ impl<'p> Checker<'p> {
                         tests.insert(&t.name.node, t.name.span);
                     }
                 }
+            }
+        }
+        for (l, first) in self.lets.rejected.clone() {
+            match first.and_then(|i| self.lets.decls.get(i)) {
+                Some(first) => self.duplicate("let", &l.name, first.name.span),
+                None => self.report(CheckError::ReservedName { name: l.name.node.clone(), span: l.name.span }),
             }
         }
     }
@@ -155,10 +150,37 @@ impl<'p> Checker<'p> {
         }
     }
 
+    /// Reports the cycles among the lets and the lets nested too deeply.
+    pub(super) fn report_lets(&mut self, resolution: &Resolution) {
+        for c in &resolution.cycles {
+            self.report(CheckError::CyclicLet { name: c.name.clone(), cycle: c.path.clone(), span: c.span });
+        }
+        for t in &resolution.too_deep {
+            self.report(CheckError::TooDeep {
+                what: t.what.clone(),
+                depth: t.depth,
+                limit: MAX_DEPTH,
+                uses: t.uses.clone(),
+                uses_depth: t.uses_depth,
+                chain: t.chain.clone(),
+                span: t.span,
+            });
+        }
+    }
+
+    /// Checks a let's body, once the lets it uses are checked.
+    pub(super) fn check_let(&mut self, index: usize) {
+        let Some(decl) = self.lets.decls.get(index).copied() else { return };
+        let typed = self.expr(&decl.value);
+        if let Some(slot) = self.let_types.get_mut(index) {
+            *slot = Some(typed);
+        }
+    }
+
     /// Warns about lets and queues nothing uses.
     pub(super) fn unused(&mut self) {
         let mut warnings = Vec::new();
-        for (i, l) in self.let_decls.iter().enumerate() {
+        for (i, l) in self.lets.decls.iter().enumerate() {
             if !self.used_lets.get(i).copied().unwrap_or(true) {
                 warnings.push(CheckError::UnusedLet { name: l.name.node.clone(), span: l.name.span });
             }

@@ -4,62 +4,10 @@ use miette::SourceSpan;
 
 use super::builtins::{self, Param, Signature};
 use super::err::did_you_mean;
+use super::regexes::build_regex;
 use super::types::{Domain, Type};
-use super::{CheckError, Checker, Const, LetState, Typed};
+use super::{CheckError, Checker, Const, Typed};
 use crate::syntax::ast::{Argument, BinaryOp, Expr, ExprKind, Ident, Node, Selector, UnaryOp, Window};
-
-/// Compiles a regex literal with its flags (`i`, `m`, `s`, `x`, `U`).
-pub fn build_regex(pattern: &str, flags: &str) -> Result<regex::Regex, String> {
-    let mut b = regex::RegexBuilder::new(pattern);
-    for f in flags.chars() {
-        match f {
-            'i' => b.case_insensitive(true),
-            'm' => b.multi_line(true),
-            's' => b.dot_matches_new_line(true),
-            'x' => b.ignore_whitespace(true),
-            'U' => b.swap_greed(true),
-            other => return Err(format!("unknown flag `{other}` (the flags are i, m, s, x and U)")),
-        };
-    }
-    // Bounded compiled size: a policy must not be able to exhaust memory.
-    b.size_limit(REGEX_SIZE_LIMIT);
-    b.build().map_err(|e| match e {
-        regex::Error::Syntax(s) => s.lines().last().unwrap_or("syntax error").trim().to_string(),
-        regex::Error::CompiledTooBig(_) => "the expression is too large".to_string(),
-        other => other.to_string(),
-    })
-}
-
-/// Checks a regex literal as [`build_regex`] would accept it, without building the
-/// matcher: parsing and the bounded Thompson NFA find every error that compiling
-/// would, at a fraction of the cost (checking a policy compiles no regex).
-pub fn validate_regex(pattern: &str, flags: &str) -> Result<(), String> {
-    use regex_automata::nfa::thompson;
-    let mut syntax = regex_automata::util::syntax::Config::new();
-    for f in flags.chars() {
-        syntax = match f {
-            'i' => syntax.case_insensitive(true),
-            'm' => syntax.multi_line(true),
-            's' => syntax.dot_matches_new_line(true),
-            'x' => syntax.ignore_whitespace(true),
-            'U' => syntax.swap_greed(true),
-            other => return Err(format!("unknown flag `{other}` (the flags are i, m, s, x and U)")),
-        };
-    }
-    thompson::Compiler::new()
-        .syntax(syntax)
-        .configure(thompson::Config::new().nfa_size_limit(Some(REGEX_SIZE_LIMIT)))
-        .build(pattern)
-        .map(|_| ())
-        .map_err(|e| match (std::error::Error::source(&e), e.size_limit()) {
-            (_, Some(_)) => "the expression is too large".to_string(),
-            (Some(syntax), None) => syntax.to_string().lines().last().unwrap_or("syntax error").trim().to_string(),
-            (None, None) => e.to_string(),
-        })
-}
-
-/// The most memory one regex of a policy may compile to.
-const REGEX_SIZE_LIMIT: usize = 1 << 20;
 
 impl<'p> Checker<'p> {
     /// Types an expression; `None` means an error was already reported for it.
@@ -75,7 +23,8 @@ impl<'p> Checker<'p> {
                 Some(Typed { ty: Type::Duration, domain: Domain::point(v), constant: Some(Const::Number(v)) })
             }
             ExprKind::String(_) => Some(Typed::new(Type::String)),
-            ExprKind::Regex { pattern, flags } => match validate_regex(pattern, flags) {
+            // Built as the compiler builds it: the checker accepts exactly the regexes that compile.
+            ExprKind::Regex { pattern, flags } => match build_regex(pattern, flags) {
                 Ok(_) => Some(Typed::new(Type::Regex)),
                 Err(reason) => {
                     let help = if reason.contains("too large") {
@@ -180,11 +129,13 @@ impl<'p> Checker<'p> {
     }
 
     fn name(&mut self, name: &str, span: SourceSpan) -> Option<Typed> {
-        if let Some(&index) = self.lets.get(name) {
+        if let Some(&index) = self.lets.index.get(name) {
             if let Some(used) = self.used_lets.get_mut(index) {
                 *used = true;
             }
-            return self.let_type_from(index, span);
+            // Lets are checked before the expressions that use them; one not checked
+            // yet closes a cycle, which the let resolver reported.
+            return self.let_types.get(index).copied().flatten().flatten();
         }
         if let Some((_, _, ty, domain)) = builtins::variable(name) {
             return Some(Typed { ty: *ty, domain: *domain, constant: None });
@@ -201,7 +152,7 @@ impl<'p> Checker<'p> {
         let help = if self.queues.contains_key(name) {
             Some(format!("`{name}` is a queue; test it with `open({name})`, or route to it with `escalate to {name}`"))
         } else {
-            let mut candidates: Vec<&str> = self.lets.keys().map(|k| &**k).collect();
+            let mut candidates: Vec<&str> = self.lets.index.keys().map(|k| &**k).collect();
             for n in builtins::all_names() {
                 candidates.push(n);
             }
@@ -209,47 +160,6 @@ impl<'p> Checker<'p> {
         };
         self.report(CheckError::UnknownName { name: name.to_string(), span, help });
         None
-    }
-
-    /// The type of a let, checking it on first use; `at` is where it was referenced.
-    pub(super) fn let_type(&mut self, index: usize) -> Option<Typed> {
-        let span = self.let_decls.get(index)?.name.span;
-        self.let_type_from(index, span)
-    }
-
-    fn let_type_from(&mut self, index: usize, at: SourceSpan) -> Option<Typed> {
-        match self.let_state.get(index).copied()? {
-            LetState::Done => self.let_types.get(index).copied().flatten(),
-            LetState::Visiting => {
-                let names: Vec<String> = self
-                    .let_stack
-                    .iter()
-                    .skip_while(|&&i| i != index)
-                    .filter_map(|&i| self.let_decls.get(i).map(|d| d.name.node.clone()))
-                    .collect();
-                let name = self.let_decls.get(index).map(|d| d.name.node.clone()).unwrap_or_default();
-                let mut cycle = names.join(" -> ");
-                cycle.push_str(&format!(" -> {name}"));
-                self.report(CheckError::CyclicLet { name, cycle, span: at });
-                None
-            }
-            LetState::Unvisited => {
-                let decl = *self.let_decls.get(index)?;
-                if let Some(s) = self.let_state.get_mut(index) {
-                    *s = LetState::Visiting;
-                }
-                self.let_stack.push(index);
-                let t = self.expr(&decl.value);
-                self.let_stack.pop();
-                if let Some(s) = self.let_state.get_mut(index) {
-                    *s = LetState::Done;
-                }
-                if let Some(slot) = self.let_types.get_mut(index) {
-                    *slot = t;
-                }
-                t
-            }
-        }
     }
 
     fn selector(&mut self, sel: &Selector, span: SourceSpan) -> bool {
@@ -276,13 +186,8 @@ impl<'p> Checker<'p> {
 
     /// The selector an expression denotes, through lets.
     fn selector_of(&self, e: &'p Expr) -> Option<&'p Selector> {
-        match &e.node {
+        match &self.lets.follow(e)?.node {
             ExprKind::Selector(s) => Some(s),
-            ExprKind::Paren(inner) => self.selector_of(inner),
-            ExprKind::Name(n) => {
-                let decl = *self.let_decls.get(*self.lets.get(n.as_str())?)?;
-                self.selector_of(&decl.value)
-            }
             _ => None,
         }
     }
@@ -290,7 +195,7 @@ impl<'p> Checker<'p> {
     fn phrases(&mut self, e: &'p Expr) -> bool {
         let t = self.expr(e);
         let ok = match t {
-            Some(t) if (t.ty == Type::String || t.ty == Type::List) && !self.written_out(e, 0) => {
+            Some(t) if (t.ty == Type::String || t.ty == Type::List) && !self.written_out(e) => {
                 self.not_written_out(e, "`mentions`");
                 false
             }
@@ -313,17 +218,8 @@ impl<'p> Checker<'p> {
 
     /// Whether strings are written in the policy (literals, or lets holding them), as
     /// phrase lists and intents must be: they are compiled once, when the policy loads.
-    fn written_out(&self, e: &Expr, depth: usize) -> bool {
-        match &e.node {
-            ExprKind::String(_) | ExprKind::List(_) => true,
-            ExprKind::Paren(inner) => self.written_out(inner, depth + 1),
-            ExprKind::Name(n) if depth < 64 => self
-                .lets
-                .get(n.as_str())
-                .and_then(|&i| self.let_decls.get(i))
-                .is_some_and(|d| self.written_out(&d.value, depth + 1)),
-            _ => false,
-        }
+    fn written_out(&self, e: &Expr) -> bool {
+        matches!(self.lets.follow(e).map(|e| &e.node), Some(ExprKind::String(_) | ExprKind::List(_)))
     }
 
     fn not_written_out(&mut self, e: &Expr, what: &str) {
@@ -493,7 +389,7 @@ impl<'p> Checker<'p> {
                 if !fits {
                     return self.want(t, Type::String, value.span, "pass a string in double quotes");
                 }
-                if !self.written_out(value, 0) {
+                if !self.written_out(value) {
                     self.not_written_out(value, &format!("`{}`", sig.name));
                     return false;
                 }

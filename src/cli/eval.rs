@@ -33,19 +33,26 @@ pub fn run(policy: &Path, conversation: &Path, context: Option<&Path>, explain: 
         }
     };
     for c in &conversations {
-        let (decision, explanation) = evaluate_explained(&policy, c, &context);
+        // The explanation only when asked for: it costs more than the decision.
+        let (decision, explanation) = if explain {
+            let (decision, explanation) = evaluate_explained(&policy, c, &context);
+            (decision, Some(explanation))
+        } else {
+            (policy.evaluate(c, &context), None)
+        };
         match format {
             Format::Json => {
-                let value = if explain {
-                    serde_json::json!({ "conversation": c.id, "decision": decision, "explanation": explanation })
-                } else {
-                    serde_json::json!({ "conversation": c.id, "decision": decision })
+                let value = match &explanation {
+                    Some(explanation) => {
+                        serde_json::json!({ "conversation": c.id, "decision": decision, "explanation": explanation })
+                    }
+                    None => serde_json::json!({ "conversation": c.id, "decision": decision }),
                 };
                 println!("{}", serde_json::to_string(&value).unwrap_or_default());
             }
             Format::Text => {
                 print!("{}", summary(&c.id, &decision));
-                if explain {
+                if let Some(explanation) = &explanation {
                     print!("{}", explanation.render());
                 }
             }

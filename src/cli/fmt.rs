@@ -38,6 +38,17 @@ pub fn run(paths: &[PathBuf], check: bool) -> u8 {
         if formatted == source {
             continue;
         }
+        // Never write a file that reads back differently: the formatter is meant to
+        // change only layout, and a slip there must not break a policy on disk.
+        if parse_policy(&formatted).ok().as_ref() != Some(&policy) {
+            eprintln!(
+                "error: {}: formatting would change what the policy means; the file is left as it is \
+                 (please report this policy to the handoff maintainers)",
+                path.display()
+            );
+            failed = true;
+            continue;
+        }
         unformatted += 1;
         if check {
             eprintln!("{}: not formatted", path.display());

@@ -7,7 +7,8 @@ use miette::SourceSpan;
 
 use super::program::*;
 use crate::check::builtins::{self, Function, Variable};
-use crate::check::typeck::build_regex;
+use crate::check::lets::Lets;
+use crate::check::regexes::build_regex;
 use crate::signals::phrase_index::{PhraseIndex, PhraseList};
 use crate::syntax::ast::{self, Argument, BinaryOp, Expr, ExprKind, Item, Modifier, OutcomeKind, Selector, UnaryOp};
 use crate::transcript::Role;
@@ -15,45 +16,51 @@ use crate::transcript::Role;
 /// Compiles a policy the checker accepted. Errors here mean the checker let
 /// something through; they are reported, never panicked on.
 pub fn compile(policy: &ast::Policy) -> Result<Program, String> {
+    let lets = Lets::new(policy);
+    let ast_rules: Vec<&ast::Rule> =
+        policy.items.iter().filter_map(|i| if let Item::Rule(r) = i { Some(r) } else { None }).collect();
+    // Compiling recurses as deep as an expression nests through its lets: the checker
+    // refuses cycles and over-deep lets, and so does this, for an unchecked policy.
+    let resolution = lets.resolve(&ast_rules);
+    if !resolution.is_sound() {
+        return Err("lets that refer to themselves or nest too deeply".into());
+    }
     let mut c = Compiler {
         nodes: Vec::new(),
         slots: Vec::new(),
         slot_keys: HashMap::new(),
         queues: Vec::new(),
-        lets: HashMap::new(),
-        let_nodes: HashMap::new(),
+        let_nodes: vec![None; lets.decls.len()],
+        lets,
         let_names: Vec::new(),
         phrase_lists: Vec::new(),
         phrase_list_keys: HashMap::new(),
-        depth: 0,
     };
     for item in &policy.items {
-        match item {
-            Item::Queues(q) => {
-                for d in &q.node {
-                    c.queues.push(Queue {
-                        name: d.name.node.clone(),
-                        description: d.description.as_ref().map(|s| s.node.clone()),
-                    });
-                }
+        if let Item::Queues(q) = item {
+            for d in &q.node {
+                c.queues.push(Queue {
+                    name: d.name.node.clone(),
+                    description: d.description.as_ref().map(|s| s.node.clone()),
+                });
             }
-            Item::Let(l) => {
-                c.lets.insert(l.name.node.clone(), l);
-            }
-            _ => {}
         }
     }
     let mut rules = Vec::new();
-    for item in &policy.items {
-        if let Item::Rule(r) = item {
+    // Shared by every rule's walks: which nodes this rule's walk has seen.
+    let mut seen = Seen::default();
+    let mut is_fixed = Vec::new();
+    for r in ast_rules {
+        {
             let condition = c.expr(&r.when)?;
             let mut slots = Vec::new();
             let (mut reads_turns, mut reads_time) = (false, false);
-            c.collect_inputs(condition, &mut slots, &mut reads_turns, &mut reads_time);
+            c.collect_inputs(condition, &mut seen, &mut slots, &mut reads_turns, &mut reads_time);
             slots.sort_unstable();
             slots.dedup();
             let (mut guards, mut fixed) = (Vec::new(), Vec::new());
-            c.conjuncts(condition, &mut guards, &mut fixed);
+            c.fixed_nodes(&mut is_fixed);
+            c.conjuncts(condition, &mut seen, &is_fixed, &mut guards, &mut fixed);
             guards.sort_unstable();
             guards.dedup();
             rules.push(CompiledRule {
@@ -126,12 +133,12 @@ struct Compiler<'a> {
     slots: Vec<Slot>,
     slot_keys: HashMap<String, SlotId>,
     queues: Vec<Queue>,
-    lets: HashMap<String, &'a ast::LetDecl>,
-    let_nodes: HashMap<String, NodeId>,
+    lets: Lets<'a>,
+    /// Each let's node once compiled: a let is compiled once and shared by its uses.
+    let_nodes: Vec<Option<NodeId>>,
     let_names: Vec<String>,
     phrase_lists: Vec<PhraseList>,
     phrase_list_keys: HashMap<String, usize>,
-    depth: usize,
 }
 
 impl<'a> Compiler<'a> {
@@ -164,14 +171,10 @@ impl<'a> Compiler<'a> {
         })
     }
 
+    /// Compiles an expression. Recursive: as deep as the expression nests through its
+    /// lets, which the let resolution bounds.
     fn expr(&mut self, e: &'a Expr) -> Result<NodeId, String> {
-        self.depth += 1;
-        if self.depth > 512 {
-            return Err("expression too deep".into());
-        }
-        let r = self.expr_inner(e);
-        self.depth -= 1;
-        r
+        self.expr_inner(e)
     }
 
     fn expr_inner(&mut self, e: &'a Expr) -> Result<NodeId, String> {
@@ -192,15 +195,17 @@ impl<'a> Compiler<'a> {
             ),
             ExprKind::Regex { .. } | ExprKind::Selector(_) => Op::Inert,
             ExprKind::Name(n) => {
-                if let Some(&id) = self.let_nodes.get(n) {
-                    return Ok(id);
-                }
-                if let Some(decl) = self.lets.get(n).copied() {
+                if let Some((i, decl)) = self.lets.get(n) {
+                    if let Some(id) = self.let_nodes.get(i).copied().flatten() {
+                        return Ok(id);
+                    }
                     let body = self.expr(&decl.value)?;
                     let index = self.let_names.len() as u32;
                     self.let_names.push(n.clone());
                     let id = self.push(Op::Let(index, body), decl.value.span);
-                    self.let_nodes.insert(n.clone(), id);
+                    if let Some(slot) = self.let_nodes.get_mut(i) {
+                        *slot = Some(id);
+                    }
                     return Ok(id);
                 }
                 match builtins::variable(n) {
@@ -262,27 +267,22 @@ impl<'a> Compiler<'a> {
 
     /// The literal strings of a phrase argument, through lets.
     fn strings(&self, e: &Expr) -> Result<Vec<String>, String> {
-        match &e.node {
-            ExprKind::String(s) => Ok(vec![s.clone()]),
-            ExprKind::List(items) => {
-                let mut out = Vec::with_capacity(items.len());
-                for i in items {
-                    out.extend(self.strings(i)?);
-                }
-                Ok(out)
-            }
-            ExprKind::Paren(inner) => self.strings(inner),
-            ExprKind::Name(n) => match self.lets.get(n) {
-                Some(d) => self.strings(&d.value),
-                None => Err(format!("{n} is not a list")),
-            },
+        match self.lets.follow(e).map(|e| &e.node) {
+            Some(ExprKind::String(s)) => Ok(vec![s.clone()]),
+            Some(ExprKind::List(items)) => items
+                .iter()
+                .map(|i| match self.lets.follow(i).map(|i| &i.node) {
+                    Some(ExprKind::String(s)) => Ok(s.clone()),
+                    _ => Err("expected a phrase".to_string()),
+                })
+                .collect(),
             _ => Err("expected phrases".into()),
         }
     }
 
     fn regex(&self, e: &Expr) -> Result<(Pattern, String), String> {
-        match &e.node {
-            ExprKind::Regex { pattern, flags } => {
+        match self.lets.follow(e).map(|e| &e.node) {
+            Some(ExprKind::Regex { pattern, flags }) => {
                 // Flags inline for the set; under `x` a comment could run to the end of
                 // the pattern, so a line break closes it before the group does.
                 let in_set = match (flags.is_empty(), flags.contains('x')) {
@@ -292,23 +292,13 @@ impl<'a> Compiler<'a> {
                 };
                 Ok((Pattern { regex: build_regex(pattern, flags)?, in_set }, format!("/{pattern}/{flags}")))
             }
-            ExprKind::Paren(inner) => self.regex(inner),
-            ExprKind::Name(n) => match self.lets.get(n) {
-                Some(d) => self.regex(&d.value),
-                None => Err(format!("{n} is not a regex")),
-            },
             _ => Err("expected a regex".into()),
         }
     }
 
     fn selector(&self, e: &Expr) -> Result<Selector, String> {
-        match &e.node {
-            ExprKind::Selector(s) => Ok(s.clone()),
-            ExprKind::Paren(inner) => self.selector(inner),
-            ExprKind::Name(n) => match self.lets.get(n) {
-                Some(d) => self.selector(&d.value),
-                None => Err(format!("{n} is not messages")),
-            },
+        match self.lets.follow(e).map(|e| &e.node) {
+            Some(ExprKind::Selector(s)) => Ok(s.clone()),
             _ => Err("expected messages".into()),
         }
     }
@@ -393,18 +383,59 @@ impl<'a> Compiler<'a> {
     }
 
     /// What a node reads that can change during a conversation, through lets.
-    fn collect_inputs(&self, id: NodeId, slots: &mut Vec<SlotId>, turns: &mut bool, time: &mut bool) {
-        let Some(node) = self.nodes.get(id as usize) else { return };
-        match &node.op {
+    fn collect_inputs(&self, id: NodeId, seen: &mut Seen, slots: &mut Vec<SlotId>, turns: &mut bool, time: &mut bool) {
+        self.walk_once(id, seen, |_, op, pending| match op {
             Op::Signal(s) => slots.push(*s),
             Op::Variable(Variable::Turns) => *turns = true,
             Op::Variable(Variable::Duration | Variable::SincePrevious) | Op::Open(_) | Op::InHours(_) => *time = true,
-            Op::Not(x) | Op::Neg(x) | Op::Let(_, x) | Op::Paren(x) => self.collect_inputs(*x, slots, turns, time),
-            Op::And(a, b) | Op::Or(a, b) | Op::Cmp(_, a, b) | Op::In(a, b) | Op::Arith(_, a, b) => {
-                self.collect_inputs(*a, slots, turns, time);
-                self.collect_inputs(*b, slots, turns, time);
+            op => pending.extend(op.children()),
+        });
+    }
+
+    /// Walks the nodes reachable from `root`, each once (a let shared by many uses is
+    /// walked once), without recursion: `visit` sees each node and pushes the ones to
+    /// go on to, the last pushed first.
+    fn walk_once(&self, root: NodeId, seen: &mut Seen, mut visit: impl FnMut(NodeId, &Op, &mut Vec<NodeId>)) {
+        seen.start(self.nodes.len());
+        let mut pending = vec![root];
+        while let Some(id) = pending.pop() {
+            if !seen.first_visit(id) {
+                continue;
             }
-            _ => {}
+            if let Some(node) = self.nodes.get(id as usize) {
+                visit(id, &node.op, &mut pending);
+            }
+        }
+    }
+}
+
+/// Which nodes a walk over the arena has seen: a let shared by many uses is walked
+/// once. Reused from rule to rule.
+#[derive(Debug, Default)]
+struct Seen {
+    marks: Vec<u32>,
+    walk: u32,
+}
+
+impl Seen {
+    /// A new walk over an arena of `nodes` nodes.
+    fn start(&mut self, nodes: usize) {
+        self.walk = self.walk.wrapping_add(1);
+        if self.walk == 0 {
+            self.marks.iter_mut().for_each(|m| *m = 0);
+            self.walk = 1;
+        }
+        self.marks.resize(nodes, 0);
+    }
+
+    /// True the first time a walk sees a node.
+    fn first_visit(&mut self, id: NodeId) -> bool {
+        match self.marks.get_mut(id as usize) {
+            Some(m) if *m != self.walk => {
+                *m = self.walk;
+                true
+            }
+            _ => false,
         }
     }
 }
@@ -421,33 +452,40 @@ fn role_pattern_set(sources: &[&str]) -> Option<regex::RegexSet> {
 
 impl Compiler<'_> {
     /// The parts of a condition that must all be true (through `and`, lets and
-    /// parentheses): yes-or-no signals, and parts fixed for a session.
-    fn conjuncts(&self, id: NodeId, guards: &mut Vec<SlotId>, fixed: &mut Vec<NodeId>) {
-        let Some(node) = self.nodes.get(id as usize) else { return };
-        match &node.op {
+    /// parentheses): yes-or-no signals, and parts fixed for a session. Each node once,
+    /// in the order the condition is written, without recursion.
+    fn conjuncts(
+        &self,
+        id: NodeId,
+        seen: &mut Seen,
+        is_fixed: &[bool],
+        guards: &mut Vec<SlotId>,
+        fixed: &mut Vec<NodeId>,
+    ) {
+        self.walk_once(id, seen, |id, op, pending| match op {
             Op::And(a, b) => {
-                self.conjuncts(*a, guards, fixed);
-                self.conjuncts(*b, guards, fixed);
+                pending.push(*b);
+                pending.push(*a);
             }
-            Op::Let(_, x) | Op::Paren(x) => self.conjuncts(*x, guards, fixed),
+            Op::Let(_, x) | Op::Paren(x) => pending.push(*x),
             Op::Signal(s) if self.slots.get(*s as usize).is_some_and(|slot| slot.fold == Fold::Any) => guards.push(*s),
-            _ if self.is_fixed(id) => fixed.push(id),
+            _ if is_fixed.get(id as usize).copied().unwrap_or(false) => fixed.push(id),
             _ => {}
-        }
+        });
     }
 
-    /// Whether a node reads only the conversation's attributes, its channel and
-    /// constants, which do not change during a session.
-    fn is_fixed(&self, id: NodeId) -> bool {
-        let Some(node) = self.nodes.get(id as usize) else { return false };
-        match &node.op {
-            Op::Bool(_) | Op::Number(_) | Op::String(_) | Op::List(_) | Op::Attribute(..) => true,
-            Op::Variable(v) => *v == Variable::Channel,
-            Op::Not(x) | Op::Neg(x) | Op::Let(_, x) | Op::Paren(x) => self.is_fixed(*x),
-            Op::And(a, b) | Op::Or(a, b) | Op::Cmp(_, a, b) | Op::In(a, b) | Op::Arith(_, a, b) => {
-                self.is_fixed(*a) && self.is_fixed(*b)
-            }
-            Op::Signal(_) | Op::Open(_) | Op::InHours(_) | Op::AgentsFree(_) | Op::Inert => false,
+    /// For every node, whether it reads only the conversation's attributes, its
+    /// channel and constants, which do not change during a session. Extends `fixed`
+    /// to the nodes compiled since: a node's children come before it in the arena.
+    fn fixed_nodes(&self, fixed: &mut Vec<bool>) {
+        for node in self.nodes.iter().skip(fixed.len()) {
+            let leaf = match &node.op {
+                Op::Bool(_) | Op::Number(_) | Op::String(_) | Op::List(_) | Op::Attribute(..) => true,
+                Op::Variable(v) => *v == Variable::Channel,
+                Op::Signal(_) | Op::Open(_) | Op::InHours(_) | Op::AgentsFree(_) | Op::Inert => false,
+                op => op.children().all(|c| fixed.get(c as usize).copied().unwrap_or(false)),
+            };
+            fixed.push(leaf);
         }
     }
 }

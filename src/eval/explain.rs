@@ -7,7 +7,7 @@ use std::ops::Deref;
 use serde::Serialize;
 
 use super::program::{NodeId, Op};
-use super::session::{AttributeSource, Session};
+use super::session::{AttributeSource, LetValues, Session};
 use super::{Context, Decision, Policy};
 use crate::transcript::Conversation;
 
@@ -37,47 +37,52 @@ pub struct ExplainNode {
 }
 
 impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
-    /// Every rule's condition with its values now.
+    /// Every rule's condition with its values now. Built only when asked for: each
+    /// let's parts are shown once per rule (where it is first used; later uses show
+    /// its value alone), and each let's value is computed once.
     pub fn explain(&self) -> Explanation {
         let program = self.policy().program();
+        let mut lets = LetValues::default();
+        lets.begin(program.let_names.len());
+        let mut shown = vec![false; program.let_names.len()];
         let rules = program
             .rules
             .iter()
-            .map(|r| RuleExplanation {
-                rule: r.name.clone(),
-                fired_at: self.decision().rules.iter().find(|f| f.rule == r.name).map(|f| f.message),
-                condition: self.explain_node(r.condition, 0),
+            .map(|r| {
+                shown.iter_mut().for_each(|s| *s = false);
+                RuleExplanation {
+                    rule: r.name.clone(),
+                    fired_at: self.decision().rules.iter().find(|f| f.rule == r.name).map(|f| f.message),
+                    condition: self.explain_node(r.condition, &mut lets, &mut shown),
+                }
             })
             .collect();
         Explanation { message: self.messages(), rules }
     }
 
-    fn explain_node(&self, id: NodeId, depth: usize) -> ExplainNode {
+    /// Recursive: as deep as the condition nests through its lets, which the checker
+    /// bounds.
+    fn explain_node(&self, id: NodeId, lets: &mut LetValues, shown: &mut [bool]) -> ExplainNode {
         let policy = self.policy();
         let program = policy.program();
         let Some(node) = program.nodes.get(id as usize) else {
             return ExplainNode { text: "?".into(), value: "missing".into(), children: Vec::new() };
         };
-        let value = self.eval(id).render();
+        let value = self.eval(id, lets).render();
         let mut text = snippet(policy.source(), node.span.offset(), node.span.len());
-        let children_ids: Vec<NodeId> = match &node.op {
-            Op::Let(index, body) => {
-                text = program.let_names.get(*index as usize).cloned().unwrap_or(text);
-                vec![*body]
+        if let Op::Let(index, _) = &node.op {
+            text = program.let_names.get(*index as usize).cloned().unwrap_or(text);
+            match shown.get_mut(*index as usize) {
+                Some(s) if !*s => *s = true,
+                _ => return ExplainNode { text, value, children: Vec::new() },
             }
-            Op::Not(x) | Op::Neg(x) | Op::Paren(x) => vec![*x],
-            Op::And(a, b) | Op::Or(a, b) | Op::Cmp(_, a, b) | Op::In(a, b) | Op::Arith(_, a, b) => vec![*a, *b],
-            _ => Vec::new(),
-        };
-        let children = if depth > 64 {
-            Vec::new()
-        } else {
-            children_ids
-                .into_iter()
-                .filter(|c| !is_constant(program, *c))
-                .map(|c| self.explain_node(c, depth + 1))
-                .collect()
-        };
+        }
+        let children = node
+            .op
+            .children()
+            .filter(|c| !is_constant(program, *c))
+            .map(|c| self.explain_node(c, lets, shown))
+            .collect();
         ExplainNode { text, value, children }
     }
 }
@@ -129,22 +134,19 @@ fn render_node(node: &ExplainNode, prefix: &str, last: bool, out: &mut String) {
     }
 }
 
-/// Runs a session and keeps the explanation taken at the deciding message.
+/// Runs a session and explains it at the deciding message (or at the end when
+/// nothing was decided). The explanation is built once: when a rule decided, the
+/// session runs again up to that message.
 pub fn evaluate_explained(policy: &Policy, c: &Conversation, context: &Context) -> (Decision, Explanation) {
     let mut session = Session::new(policy, c, context.clone());
-    let mut explanation = None;
-    let mut decided_at = None;
-    for m in &c.messages {
-        let d = session.push(m);
-        let escalated = d.is_escalation();
-        if d.at_message != decided_at {
-            decided_at = d.at_message;
-            explanation = Some(session.explain());
+    session.run(&c.messages);
+    let explanation = match session.decision().at_message {
+        Some(at) => {
+            let mut again = Session::new(policy, c, context.clone());
+            again.run(c.messages.get(..at as usize).unwrap_or(&c.messages));
+            again.explain()
         }
-        if escalated {
-            break;
-        }
-    }
-    let explanation = explanation.unwrap_or_else(|| session.explain());
+        None => session.explain(),
+    };
     (session.into_decision(), explanation)
 }

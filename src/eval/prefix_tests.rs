@@ -244,7 +244,9 @@ fn check_conversation(policy: &Policy, attributes: Attributes, messages: &[Messa
             if naive_fired.iter().any(|(r, _)| *r == rule.name) {
                 continue;
             }
-            if probe.eval(rule.condition).truthy() {
+            let mut lets = crate::eval::session::LetValues::default();
+            lets.begin(program.let_names.len());
+            if probe.eval(rule.condition, &mut lets).truthy() {
                 naive_fired.push((rule.name.clone(), k as u32));
                 if matches!(rule.action, program::Action::Escalate { .. }) {
                     escalated = true;

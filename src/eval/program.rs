@@ -59,6 +59,28 @@ pub enum Op {
     Inert,
 }
 
+impl Op {
+    /// The nodes this one reads, in order: the one place that knows the arena's edges.
+    pub fn children(&self) -> impl Iterator<Item = NodeId> {
+        let (a, b) = match self {
+            Op::Not(x) | Op::Neg(x) | Op::Let(_, x) | Op::Paren(x) => (Some(*x), None),
+            Op::And(a, b) | Op::Or(a, b) | Op::Cmp(_, a, b) | Op::In(a, b) | Op::Arith(_, a, b) => (Some(*a), Some(*b)),
+            Op::Bool(_)
+            | Op::Number(_)
+            | Op::String(_)
+            | Op::List(_)
+            | Op::Variable(_)
+            | Op::Attribute(..)
+            | Op::Signal(_)
+            | Op::Open(_)
+            | Op::InHours(_)
+            | Op::AgentsFree(_)
+            | Op::Inert => (None, None),
+        };
+        a.into_iter().chain(b)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct ExprNode {
     pub op: Op,

@@ -12,13 +12,16 @@ use serde_json::{Map, Value};
 use super::context::Context;
 use super::decision::{ActionKind, Decision, Evidence, FiredRule};
 use super::program::*;
-use super::value::Val;
 use super::Policy;
 use crate::signals::phrase_index::Scratch;
 use crate::signals::phrases::PhraseMatch;
 use crate::signals::{fallback, sentiment, similarity::Fingerprint};
-use crate::syntax::ast::{AttributeRoot, RoleFilter, Window};
+use crate::syntax::ast::{RoleFilter, Window};
 use crate::transcript::{Conversation, Message, Role};
+
+#[path = "interpret.rs"]
+mod interpret;
+pub(crate) use interpret::LetValues;
 
 /// Evidence kept for `any` windows: the latest few messages only.
 const EVIDENCE_CAP: usize = 8;
@@ -78,6 +81,7 @@ pub(crate) struct Spare {
     settled: Vec<bool>,
     pending: Vec<u64>,
     cache: MessageCache,
+    lets: LetValues,
 }
 
 /// The conversation-level facts a session reads: attributes and channel.
@@ -188,6 +192,8 @@ pub struct Session<P: Deref<Target = Policy> + Clone, A: AttributeSource = Attri
     /// The rules to evaluate after the latest message: those reading a signal that
     /// changed, `turns` or the clock. One bit per rule.
     pending: Vec<u64>,
+    /// The lets' values at the latest message, each computed once.
+    lets: LetValues,
 }
 
 impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
@@ -201,7 +207,7 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
     pub(crate) fn reusing(policy: P, attributes: A, context: Context, spare: Spare) -> Self {
         let program = policy.program();
         // `finish` left every slot reset.
-        let Spare { mut slots, mut settled, mut pending, cache } = spare;
+        let Spare { mut slots, mut settled, mut pending, cache, lets } = spare;
         slots.resize_with(program.slots.len(), SlotState::new);
         settled.clear();
         settled.resize(program.rules.len(), false);
@@ -223,15 +229,16 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
             decision,
             cache,
             pending,
+            lets,
         }
     }
 
     /// The decision, and the buffers for the next session (emptied: nothing of this
     /// conversation stays in them).
     pub(crate) fn finish(self) -> (Decision, Spare) {
-        let Session { mut slots, settled, pending, cache, decision, .. } = self;
+        let Session { mut slots, settled, pending, cache, decision, lets, .. } = self;
         slots.iter_mut().for_each(SlotState::reset);
-        (decision, Spare { slots, settled, pending, cache })
+        (decision, Spare { slots, settled, pending, cache, lets })
     }
 
     pub fn policy(&self) -> &Policy {
@@ -339,11 +346,14 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
     }
 
     fn decide(&mut self, program: &Program, n: u32, turns_changed: bool, time_changed: bool) {
+        // The state is fixed from here on: each let is evaluated at most once.
+        let mut lets = std::mem::take(&mut self.lets);
+        lets.begin(program.let_names.len());
         if n == 1 {
             // Every condition is new; those that need a fixed part false never fire.
             self.pending.iter_mut().for_each(|w| *w = u64::MAX);
             for (index, rule) in program.rules.iter().enumerate() {
-                if rule.fixed.iter().any(|&node| !self.holds(node)) {
+                if rule.fixed.iter().any(|&node| !self.holds(node, &mut lets)) {
                     if let Some(s) = self.settled.get_mut(index) {
                         *s = true;
                     }
@@ -370,7 +380,7 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
                 let Some(rule) = program.rules.get(index) else { continue };
                 if self.settled.get(index).copied().unwrap_or(true)
                     || rule.guards.iter().any(|&s| self.slots.get(s as usize).is_some_and(|state| !state.hit))
-                    || !self.holds(rule.condition)
+                    || !self.holds(rule.condition, &mut lets)
                 {
                     continue;
                 }
@@ -382,6 +392,7 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
                 changed = true;
             }
         }
+        self.lets = lets;
         if changed {
             self.resolve();
         }
@@ -452,126 +463,6 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
         same.sort_by_key(|r| (r.rule != best.rule, order(&r.rule)));
         d.reasons = same.iter().filter_map(|r| r.reason.clone()).collect();
         d.flags = d.rules.iter().filter_map(|r| r.flag.clone()).collect();
-    }
-
-    /// Whether a condition holds: [`eval`](Self::eval)`(id).truthy()`, without
-    /// building values for the conditions and numbers on the way.
-    pub(crate) fn holds(&self, mut id: NodeId) -> bool {
-        let nodes = &self.policy.program().nodes;
-        // Lets, parentheses and the right of `and` / `or` continue in the loop.
-        loop {
-            let Some(node) = nodes.get(id as usize) else { return false };
-            match &node.op {
-                Op::Let(_, x) | Op::Paren(x) => id = *x,
-                Op::And(a, b) => {
-                    if !self.holds(*a) {
-                        return false;
-                    }
-                    id = *b;
-                }
-                Op::Or(a, b) => {
-                    if self.holds(*a) {
-                        return true;
-                    }
-                    id = *b;
-                }
-                Op::Bool(b) => return *b,
-                Op::Not(x) => return !self.holds(*x),
-                Op::Signal(s) => return self.signal(*s).truthy(),
-                Op::Cmp(op, a, b) => {
-                    return match (self.number(*a), self.number(*b)) {
-                        (Some(x), Some(y)) => compare_numbers(*op, x, y),
-                        _ => self.eval(id).truthy(),
-                    }
-                }
-                _ => return self.eval(id).truthy(),
-            }
-        }
-    }
-
-    /// A node's value when it is a number that needs no look-up by name (constants,
-    /// signals, counters): `None` sends the caller to [`eval`](Self::eval).
-    fn number(&self, id: NodeId) -> Option<f64> {
-        let node = self.policy.program().nodes.get(id as usize)?;
-        match &node.op {
-            Op::Number(n) => Some(*n),
-            Op::Neg(x) => self.number(*x).map(|n| -n),
-            Op::Let(_, x) | Op::Paren(x) => self.number(*x),
-            Op::Signal(s) => match self.signal(*s) {
-                Val::Num(n) => Some(n),
-                _ => None,
-            },
-            Op::Variable(v) => match self.variable(*v) {
-                Val::Num(n) => Some(n),
-                _ => None,
-            },
-            _ => None,
-        }
-    }
-
-    /// Evaluates one compiled expression node in the current state.
-    pub(crate) fn eval(&self, id: NodeId) -> Val<'_> {
-        let program = self.policy.program();
-        let Some(node) = program.nodes.get(id as usize) else { return Val::Missing };
-        match &node.op {
-            Op::Bool(b) => Val::Bool(*b),
-            Op::Number(n) => Val::Num(*n),
-            Op::String(s) => Val::Str(s),
-            Op::List(items) => Val::List(items),
-            Op::Not(x) => Val::Bool(!self.eval(*x).truthy()),
-            Op::Neg(x) => match self.eval(*x) {
-                Val::Num(n) => Val::Num(-n),
-                _ => Val::Missing,
-            },
-            Op::And(a, b) => Val::Bool(self.eval(*a).truthy() && self.eval(*b).truthy()),
-            Op::Or(a, b) => Val::Bool(self.eval(*a).truthy() || self.eval(*b).truthy()),
-            Op::Cmp(op, a, b) => Val::Bool(self.eval(*a).compare(*op, &self.eval(*b))),
-            Op::In(a, b) => Val::Bool(self.eval(*a).is_in(&self.eval(*b))),
-            Op::Arith(op, a, b) => self.eval(*a).arith(*op, &self.eval(*b)),
-            Op::Let(_, x) | Op::Paren(x) => self.eval(*x),
-            Op::Variable(v) => self.variable(*v),
-            Op::Attribute(root, path) => {
-                let map = match root {
-                    AttributeRoot::Customer => self.attributes.customer(),
-                    AttributeRoot::Metadata => self.attributes.metadata(),
-                };
-                Val::from_json(lookup(map, path))
-            }
-            Op::Signal(s) => self.signal(*s),
-            Op::Open(q) => Val::Bool(self.context.is_open(self.queue_name(*q), self.now)),
-            Op::InHours(q) => Val::Bool(self.context.in_hours(self.queue_name(*q), self.now)),
-            Op::AgentsFree(q) => Val::Num(f64::from(self.context.agents_free(self.queue_name(*q)))),
-            Op::Inert => Val::Missing,
-        }
-    }
-
-    fn queue_name(&self, q: u32) -> &str {
-        self.policy.program().queues.get(q as usize).map_or("", |q| q.name.as_str())
-    }
-
-    fn variable(&self, v: crate::check::builtins::Variable) -> Val<'_> {
-        use crate::check::builtins::Variable;
-        match v {
-            Variable::Turns => Val::Num(f64::from(self.turns)),
-            Variable::Duration => match (self.first_ts, self.last_ts) {
-                (Some(a), Some(b)) => Val::Num((b - a).max(0) as f64),
-                _ => Val::Num(0.0),
-            },
-            Variable::SincePrevious => Val::Num(self.gap_ms),
-            Variable::Channel => Val::Str(self.attributes.channel().unwrap_or("")),
-        }
-    }
-
-    fn signal(&self, s: SlotId) -> Val<'_> {
-        let (Some(slot), Some(state)) = (self.policy.program().slots.get(s as usize), self.slots.get(s as usize))
-        else {
-            return Val::Missing;
-        };
-        match slot.fold {
-            Fold::Any => Val::Bool(state.hit),
-            Fold::LatestIntent => Val::Str(state.latest_intent.as_deref().unwrap_or("")),
-            _ => Val::Num(state.num),
-        }
     }
 
     /// What a signal can show for its current value, if it shows anything.

@@ -6,6 +6,8 @@ use miette::SourceSpan;
 
 use super::ast::*;
 use super::parser;
+use super::print::{flat, tokens};
+use super::stack::guarded;
 
 /// Lines longer than this are broken at `or`/`and` or between list items.
 pub const WIDTH: usize = 100;
@@ -75,11 +77,13 @@ impl Formatter<'_> {
         }
     }
 
-    /// Appends a comment that sits on the same source line after `end`.
+    /// Appends a comment that follows `end` on the same source line with nothing but
+    /// spaces (or the opening brace of a block) between: a comment after the next
+    /// item's first token belongs to that item.
     fn trailing(&mut self, end: usize) {
         if let Some((at, text)) = self.comments.get(self.next).cloned() {
-            let between = self.source.get(end..at).unwrap_or("\n");
-            if at >= end && !between.contains('\n') {
+            let between = self.source.get(end..at).unwrap_or("\n").trim_matches([' ', '\t', '\u{FEFF}']);
+            if at >= end && (between.is_empty() || between == "{") {
                 if self.out.ends_with('\n') {
                     self.out.pop();
                 }
@@ -90,6 +94,46 @@ impl Formatter<'_> {
                 self.next += 1;
             }
         }
+    }
+
+    /// A let's or rule's condition, starting at `column`. One with comments inside keeps
+    /// each between the same two tokens: a comment ends its line (or has a line of its
+    /// own, as in the source) and the condition goes on at the continuation indent.
+    fn condition(&mut self, e: &Expr, column: usize, indent: usize) -> String {
+        let end = end(e.span);
+        if self.comments.get(self.next).is_none_or(|(at, _)| *at >= end) {
+            return expr_block(e, column, indent);
+        }
+        let continuation = INDENT.repeat(indent + 2);
+        let mut s = String::new();
+        // Whether the current output line holds only its indent.
+        let mut line_empty = false;
+        for token in tokens(e, Some(self.source)) {
+            while let Some((at, text)) = self.comments.get(self.next).cloned().filter(|(at, _)| *at < token.at) {
+                let own_line =
+                    self.source.get(..at).unwrap_or("").rsplit('\n').next().is_some_and(|l| l.trim().is_empty());
+                if own_line && !line_empty && !s.is_empty() {
+                    s.push('\n');
+                    s.push_str(&continuation);
+                    line_empty = true;
+                }
+                if !line_empty && !s.is_empty() {
+                    s.push_str("  ");
+                }
+                s.push_str(&text);
+                s.push('\n');
+                s.push_str(&continuation);
+                line_empty = true;
+                self.last_end = at + text.len();
+                self.next += 1;
+            }
+            if !line_empty && !token.glued && !s.is_empty() {
+                s.push(' ');
+            }
+            s.push_str(&token.text);
+            line_empty = false;
+        }
+        s
     }
 
     fn policy(&mut self, p: &Policy) {
@@ -114,7 +158,7 @@ impl Formatter<'_> {
                 Item::Queues(q) => self.queues(q),
                 Item::Let(l) => {
                     let head = format!("let {} = ", l.name.node);
-                    let body = expr_block(&l.value, head.len(), 0);
+                    let body = self.condition(&l.value, head.len(), 0);
                     self.line(0, &format!("{head}{body}"));
                     self.trailing(end(l.span));
                 }
@@ -145,7 +189,7 @@ impl Formatter<'_> {
         self.line(0, &format!("rule {} {{", r.name.node));
         self.trailing(end(r.name.span));
         self.leading(r.when.span.offset(), 1);
-        let body = expr_block(&r.when, INDENT.len() + 5, 1);
+        let body = self.condition(&r.when, INDENT.len() + 5, 1);
         self.line(1, &format!("when {body}"));
         self.trailing(end(r.when.span));
         self.leading(r.outcome.span.offset(), 1);
@@ -207,11 +251,11 @@ fn outcome(o: &Outcome) -> String {
     s
 }
 
-fn duration(ms: u64, unit: DurationUnit) -> String {
+pub(crate) fn duration(ms: u64, unit: DurationUnit) -> String {
     format!("{}{}", ms / unit.millis().max(1), unit.suffix())
 }
 
-fn selector(s: &Selector) -> String {
+pub(crate) fn selector(s: &Selector) -> String {
     let window = match s.window {
         Window::Last(1) => "last".to_string(),
         Window::Last(n) => format!("last {n}"),
@@ -223,54 +267,16 @@ fn selector(s: &Selector) -> String {
 
 /// An expression on one line.
 pub fn expr(e: &Expr) -> String {
-    match &e.node {
-        ExprKind::Bool(b) => b.to_string(),
-        ExprKind::Number(n) => format!("{n}"),
-        ExprKind::Duration(ms, unit) => duration(*ms, *unit),
-        ExprKind::String(s) => string(s),
-        ExprKind::Regex { pattern, flags } => format!("/{pattern}/{flags}"),
-        ExprKind::List(items) => format!("[{}]", items.iter().map(expr).collect::<Vec<_>>().join(", ")),
-        ExprKind::Name(n) => n.clone(),
-        ExprKind::Attribute { root, path } => {
-            let root = match root {
-                AttributeRoot::Customer => "customer",
-                AttributeRoot::Metadata => "metadata",
-            };
-            let mut s = root.to_string();
-            for p in path {
-                s.push('.');
-                s.push_str(&p.node);
-            }
-            s
-        }
-        ExprKind::Selector(s) => selector(s),
-        ExprKind::Mentions { messages, phrases, unless_negated } => {
-            let suffix = if *unless_negated { " unless negated" } else { "" };
-            format!("{} mentions {}{suffix}", selector(&messages.node), expr(phrases))
-        }
-        ExprKind::Matches { messages, regex } => format!("{} matches {}", selector(&messages.node), expr(regex)),
-        ExprKind::Call { function, args } => {
-            let args: Vec<String> = args
-                .iter()
-                .map(|a| match &a.name {
-                    Some(n) => format!("{}: {}", n.node, expr(&a.value)),
-                    None => expr(&a.value),
-                })
-                .collect();
-            format!("{}({})", function.node, args.join(", "))
-        }
-        ExprKind::Unary { op, operand } => match op.node {
-            UnaryOp::Not => format!("not {}", expr(operand)),
-            UnaryOp::Neg => format!("-{}", expr(operand)),
-        },
-        ExprKind::Binary { op, lhs, rhs } => format!("{} {} {}", expr(lhs), op.node.symbol(), expr(rhs)),
-        ExprKind::Paren(inner) => format!("({})", expr(inner)),
-    }
+    flat(&tokens(e, None))
 }
 
 /// An expression that starts at column `column`, broken over lines at its top-level
 /// `or` (or else `and`) chain, or between list items, when it is too long.
 fn expr_block(e: &Expr, column: usize, indent: usize) -> String {
+    guarded(|| expr_block_here(e, column, indent))
+}
+
+fn expr_block_here(e: &Expr, column: usize, indent: usize) -> String {
     let flat = expr(e);
     if column + flat.len() <= WIDTH {
         return flat;
@@ -321,7 +327,7 @@ fn expr_block(e: &Expr, column: usize, indent: usize) -> String {
 fn chain<'e>(e: &'e Expr, op: BinaryOp, out: &mut Vec<(BinaryOp, &'e Expr)>) {
     match &e.node {
         ExprKind::Binary { op: o, lhs, rhs } if o.node == op => {
-            chain(lhs, op, out);
+            guarded(|| chain(lhs, op, out));
             out.push((op, rhs));
         }
         _ => out.push((op, e)),
@@ -340,6 +346,10 @@ fn key(k: &str) -> String {
 }
 
 fn value(v: &Value) -> String {
+    guarded(|| value_here(v))
+}
+
+fn value_here(v: &Value) -> String {
     match v {
         Value::Null => "null".into(),
         Value::Bool(b) => b.to_string(),
