@@ -148,3 +148,29 @@ fn eval_explains_in_text_and_json() {
     assert!(out.contains("escalate to general (fallback: disputes is closed)"), "{out}");
     assert!(out.contains("flags: callback-next-business-day"), "{out}");
 }
+
+#[test]
+fn output_into_a_closed_pipe_ends_quietly() {
+    // Thousands of warnings: more than a pipe holds, so the writer meets the closed end.
+    let dir = std::env::temp_dir().join(format!("handoff-pipe-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut policy = String::from("policy \"p\" version 1\nqueues {\n  general \"General\"\n}\n");
+    for i in 0..3000 {
+        policy.push_str(&format!("rule r{i} {{\n  when turns > 1\n  escalate to general reason \"x\"\n}}\n"));
+    }
+    let path = dir.join("many.handoff");
+    std::fs::write(&path, policy).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_handoff"))
+        .args(["check", "--format", "json"])
+        .arg(&path)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take()); // the reader goes away, as `| head` does
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_ne!(out.status.code(), Some(101), "{stderr}");
+    std::fs::remove_dir_all(&dir).ok();
+}

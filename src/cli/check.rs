@@ -32,7 +32,7 @@ pub fn run(paths: &[PathBuf], deny_warnings: bool, format: Format) -> u8 {
                 let lines = SourceLines::new(&analysis.source);
                 for p in &analysis.problems {
                     let diagnostic = JsonDiagnostic::new(analysis, &lines, p);
-                    println!("{}", serde_json::to_string(&diagnostic).unwrap_or_default());
+                    super::emit(&format!("{}\n", serde_json::to_string(&diagnostic).unwrap_or_default()));
                 }
             }
         }

@@ -48,12 +48,12 @@ pub fn run(policy: &Path, conversation: &Path, context: Option<&Path>, explain: 
                     }
                     None => serde_json::json!({ "conversation": c.id, "decision": decision }),
                 };
-                println!("{}", serde_json::to_string(&value).unwrap_or_default());
+                super::emit(&format!("{}\n", serde_json::to_string(&value).unwrap_or_default()));
             }
             Format::Text => {
-                print!("{}", summary(&c.id, &decision));
+                super::emit(&summary(&c.id, &decision));
                 if let Some(explanation) = &explanation {
-                    print!("{}", explanation.render());
+                    super::emit(&explanation.render());
                 }
             }
         }

@@ -13,6 +13,18 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+/// Writes a command's output. A reader that went away (`handoff check ... | head`)
+/// ends the output quietly, as it does for other Unix tools; `print!` would panic.
+pub(crate) fn emit(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        Err(e) => eprintln!("error: cannot write the output: {e}"),
+    }
+}
+
 /// Exit codes shared by every subcommand.
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_FAIL: u8 = 1;

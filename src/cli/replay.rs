@@ -160,9 +160,9 @@ pub fn run(args: Args) -> u8 {
 /// Prints the summary, writes the HTML, and applies `--fail-if-changed`.
 fn report(summary: &Summary, args: &Args) -> u8 {
     match args.format {
-        Format::Text => print!("{}", report_text::render(summary)),
+        Format::Text => super::emit(&report_text::render(summary)),
         Format::Json => match serde_json::to_string_pretty(summary) {
-            Ok(json) => println!("{json}"),
+            Ok(json) => super::emit(&format!("{json}\n")),
             Err(e) => return usage_error(&e.to_string()),
         },
     }

@@ -57,7 +57,7 @@ pub fn run(args: Args) -> u8 {
         TestFormat::Json => json(&reports, &totals),
         TestFormat::Junit => junit(&reports),
     };
-    print!("{output}");
+    super::emit(&output);
     if broken {
         return EXIT_USAGE;
     }
