@@ -25,6 +25,140 @@ pub struct Conversation {
     #[serde(default)]
     pub metadata: Map<String, Value>,
     pub messages: Vec<Message>,
+    /// The outcome this conversation should get, for scoring a policy against
+    /// labelled records (`handoff replay`); evaluation ignores it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expect: Option<Expectation>,
+}
+
+/// A labelled record's expected outcome: `{"action": "escalate", "queue": "disputes"}`.
+/// `queue` is one name or a list of acceptable ones; without it any queue will do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expectation {
+    pub action: ExpectedAction,
+    /// Acceptable queues, as written; empty means any queue.
+    pub queues: Vec<String>,
+}
+
+/// What should happen to a labelled conversation. `None` is "stays with the bot":
+/// a decision of `none` or a bare `flag` meets it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ExpectedAction {
+    Escalate,
+    Offer,
+    None,
+}
+
+impl ExpectedAction {
+    pub const ALL: [ExpectedAction; 3] = [ExpectedAction::Escalate, ExpectedAction::Offer, ExpectedAction::None];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExpectedAction::Escalate => "escalate",
+            ExpectedAction::Offer => "offer",
+            ExpectedAction::None => "none",
+        }
+    }
+}
+
+impl fmt::Display for Expectation {
+    /// `none`, `escalate` (any queue), `escalate:disputes`, `escalate:disputes|fraud`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.action.as_str())?;
+        if !self.queues.is_empty() {
+            write!(f, ":{}", self.queues.join("|"))?;
+        }
+        Ok(())
+    }
+}
+
+impl Serialize for Expectation {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("action", &self.action)?;
+        match self.queues.as_slice() {
+            [] => {}
+            [one] => map.serialize_entry("queue", one)?,
+            many => map.serialize_entry("queue", many)?,
+        }
+        map.end()
+    }
+}
+
+/// The shape `expect` is read into before its parts are checked together.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, expecting = "an expectation: {\"action\": ..., \"queue\": ...}")]
+struct ExpectationFields {
+    action: ExpectedAction,
+    #[serde(default, deserialize_with = "expected_queues")]
+    queue: Vec<String>,
+}
+
+impl<'de> Deserialize<'de> for Expectation {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let fields = ExpectationFields::deserialize(deserializer)?;
+        if fields.action == ExpectedAction::None && !fields.queue.is_empty() {
+            return Err(fail(TranscriptErrorKind::InvalidExpectation {
+                problem: "\"none\" takes no queue: the conversation stays with the bot".to_owned(),
+            }));
+        }
+        Ok(Expectation { action: fields.action, queues: fields.queue })
+    }
+}
+
+impl<'de> Deserialize<'de> for ExpectedAction {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ActionVisitor;
+        impl Visitor<'_> for ActionVisitor {
+            type Value = ExpectedAction;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an expected action (escalate, offer or none)")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<ExpectedAction, E> {
+                ExpectedAction::ALL
+                    .into_iter()
+                    .find(|action| action.as_str() == v)
+                    .ok_or_else(|| fail(TranscriptErrorKind::UnknownExpectedAction { found: v.to_owned() }))
+            }
+        }
+        deserializer.deserialize_str(ActionVisitor)
+    }
+}
+
+fn queue_name<E: de::Error>(name: &str) -> Result<String, E> {
+    if name.trim().is_empty() {
+        return Err(fail(TranscriptErrorKind::InvalidExpectation { problem: "a queue name is empty".to_owned() }));
+    }
+    Ok(name.to_owned())
+}
+
+/// `"disputes"` or `["disputes", "fraud"]`: non-empty names, at least one.
+fn expected_queues<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    struct QueuesVisitor;
+    impl<'de> Visitor<'de> for QueuesVisitor {
+        type Value = Vec<String>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a queue name or a list of queue names")
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Vec<String>, E> {
+            Ok(vec![queue_name(v)?])
+        }
+        fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<String>, A::Error> {
+            let mut queues = Vec::new();
+            while let Some(name) = seq.next_element::<String>()? {
+                queues.push(queue_name(&name)?);
+            }
+            if queues.is_empty() {
+                return Err(fail(TranscriptErrorKind::InvalidExpectation {
+                    problem: "the list of queues is empty".to_owned(),
+                }));
+            }
+            Ok(queues)
+        }
+    }
+    deserializer.deserialize_any(QueuesVisitor)
 }
 
 /// One turn of a conversation, with the NLU annotations the bot attached.
@@ -258,6 +392,10 @@ pub enum TranscriptErrorKind {
     OutOfRange { value: f64, min: f64, max: f64 },
     #[error("conversation id is empty")]
     EmptyId,
+    #[error("unknown expected action {found:?} (expected escalate, offer or none)")]
+    UnknownExpectedAction { found: String },
+    #[error("invalid expectation: {problem}")]
+    InvalidExpectation { problem: String },
     /// Any other shape problem serde reports (wrong array length, ...).
     #[error("{message}")]
     Invalid { message: String },
@@ -340,6 +478,9 @@ impl miette::Diagnostic for TranscriptError {
         let code = match self.kind {
             TranscriptErrorKind::Io(_) => "handoff::transcript::io",
             TranscriptErrorKind::Syntax { .. } | TranscriptErrorKind::Empty => "handoff::transcript::syntax",
+            TranscriptErrorKind::UnknownExpectedAction { .. } | TranscriptErrorKind::InvalidExpectation { .. } => {
+                "handoff::transcript::expect"
+            }
             _ => "handoff::transcript::invalid",
         };
         Some(Box::new(code))
@@ -363,10 +504,18 @@ impl miette::Diagnostic for TranscriptError {
             TranscriptErrorKind::OutOfRange { .. } => {
                 Some(Box::new("confidence ranges over [0, 1] and sentiment over [-1, 1]"))
             }
+            TranscriptErrorKind::UnknownExpectedAction { found } if found == "flag" => Some(Box::new(
+                "a flag leaves the conversation with the bot: label it {\"action\": \"none\"}, which a flag decision meets",
+            )),
+            TranscriptErrorKind::UnknownExpectedAction { .. } | TranscriptErrorKind::InvalidExpectation { .. } => {
+                Some(Box::new(EXPECT_HELP))
+            }
             _ => None,
         }
     }
 }
+
+const EXPECT_HELP: &str = "write expect as {\"action\": \"escalate\", \"queue\": \"disputes\"}: action is escalate, offer or none; queue (optional, not with none) is a queue name or a list of acceptable ones";
 
 /// Deserializes one conversation from `bytes`, numbering lines from
 /// `first_line` so JSON Lines records report their line in the whole stream.

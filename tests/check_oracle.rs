@@ -118,6 +118,7 @@ fn conversation() -> impl Strategy<Value = Conversation> {
                 .into_iter()
                 .map(|(bot, t)| Message::new(if bot { Role::Bot } else { Role::Customer }, t))
                 .collect(),
+            expect: None,
         }
     })
 }

@@ -62,6 +62,7 @@ fn conversation(texts: &[&str]) -> Conversation {
         customer: Default::default(),
         metadata: Default::default(),
         messages: texts.iter().map(|t| Message::new(Role::Customer, *t)).collect(),
+        expect: None,
     }
 }
 

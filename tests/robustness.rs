@@ -215,6 +215,7 @@ fn conversation() -> Conversation {
             message(Role::System, "transfer pending", 121),
             message(Role::Customer, "I want a human, not a bot", 180),
         ],
+        expect: None,
     }
 }
 

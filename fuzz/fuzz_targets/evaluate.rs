@@ -262,6 +262,7 @@ impl ConversationSpec {
             customer,
             metadata,
             messages,
+            expect: None,
         }
     }
 }

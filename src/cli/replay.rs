@@ -14,8 +14,10 @@ use super::{Format, EXIT_FAIL, EXIT_OK, EXIT_USAGE};
 use crate::eval::Policy;
 use crate::render;
 use crate::replay::engine::THREADS_PER_CORE;
+use crate::replay::gates::{parse_queue_rate, parse_rate};
+use crate::replay::labels::DEFAULT_MISSES;
 use crate::replay::{
-    max_threads, report_html, report_text, Corpus, Event, GroupBy, Replay, ReplayError, ReplayOptions, Summary,
+    max_threads, report_html, report_text, Corpus, Event, Gates, GroupBy, Replay, ReplayError, ReplayOptions, Summary,
 };
 
 #[derive(Debug, clap::Args)]
@@ -54,6 +56,21 @@ pub struct Args {
     /// Write a self-contained HTML report.
     #[arg(long, value_name = "FILE")]
     html: Option<PathBuf>,
+    /// Labelled records: misses listed per expected/decided pair.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MISSES)]
+    misses: usize,
+    /// Labelled records: exit 1 when escalation recall (expected escalate, escalated to an
+    /// expected queue) is under RATE (95% or 0.95).
+    #[arg(long, value_name = "RATE", value_parser = parse_rate)]
+    min_recall: Option<f64>,
+    /// Labelled records: exit 1 when more than RATE of those expected to stay with the bot
+    /// were escalated or offered a person.
+    #[arg(long, value_name = "RATE", value_parser = parse_rate)]
+    max_false_escalation: Option<f64>,
+    /// Labelled records: exit 1 when the recall of escalations expected to QUEUE is under RATE
+    /// (repeatable).
+    #[arg(long, value_name = "QUEUE=RATE", value_parser = parse_queue_rate)]
+    min_queue_recall: Vec<(String, f64)>,
 }
 
 pub fn run(args: Args) -> u8 {
@@ -62,6 +79,21 @@ pub fn run(args: Args) -> u8 {
         return EXIT_USAGE;
     }
     let Some(policy) = load_policy(&args.policy) else { return EXIT_USAGE };
+    let unknown: Vec<&str> = args
+        .min_queue_recall
+        .iter()
+        .map(|(q, _)| q.as_str())
+        .filter(|q| !policy.queue_names().any(|n| n == *q))
+        .collect();
+    if !unknown.is_empty() {
+        let declared: Vec<&str> = policy.queue_names().collect();
+        eprintln!(
+            "error: --min-queue-recall names {} that the policy does not declare (its queues: {})",
+            unknown.join(", "),
+            declared.join(", ")
+        );
+        return EXIT_USAGE;
+    }
     let baseline = match &args.baseline {
         Some(path) => match load_policy(path) {
             Some(p) => Some(p),
@@ -105,6 +137,7 @@ pub fn run(args: Args) -> u8 {
         max_errors: args.max_errors,
         decision_lines: decisions.is_some(),
         export_escalated: export.is_some(),
+        misses_per_pair: args.misses,
         ..ReplayOptions::default()
     };
     let replay = match Replay::new(&policy, baseline.as_ref(), options) {
@@ -154,11 +187,25 @@ pub fn run(args: Args) -> u8 {
         }
         Err(e) => return usage_error(&e.to_string()),
     };
-    report(&summary, &args)
+    report(summary, &args)
 }
 
-/// Prints the summary, writes the HTML, and applies `--fail-if-changed`.
-fn report(summary: &Summary, args: &Args) -> u8 {
+/// Prints the summary, writes the HTML, and applies the gates: `--fail-if-changed`
+/// and those on labelled records.
+fn report(mut summary: Summary, args: &Args) -> u8 {
+    let gates = Gates {
+        min_recall: args.min_recall,
+        max_false_escalation: args.max_false_escalation,
+        min_queue_recall: args.min_queue_recall.clone(),
+    };
+    let gate_results = gates.check(summary.labels.as_ref());
+    if let Some(labels) = &mut summary.labels {
+        for warning in report_text::unknown_queue_warnings(labels) {
+            eprintln!("warning: {warning}");
+        }
+        labels.gates.clone_from(&gate_results);
+    }
+    let summary = &summary;
     match args.format {
         Format::Text => super::emit(&report_text::render(summary)),
         Format::Json => match serde_json::to_string_pretty(summary) {
@@ -171,6 +218,7 @@ fn report(summary: &Summary, args: &Args) -> u8 {
             return usage_error(&format!("{}: {e}", path.display()));
         }
     }
+    let mut code = EXIT_OK;
     if let (Some(limit), Some(diff)) = (args.fail_if_changed, &summary.diff) {
         let changed = diff.changed.rate * 100.0;
         if changed > limit {
@@ -178,10 +226,16 @@ fn report(summary: &Summary, args: &Args) -> u8 {
                 "error: {:.2}% of decisions changed ({} of {}), more than --fail-if-changed {limit}%",
                 changed, diff.changed.count, summary.evaluated
             );
-            return EXIT_FAIL;
+            code = EXIT_FAIL;
         }
     }
-    EXIT_OK
+    for gate in &gate_results {
+        eprintln!("{}", gate.message);
+        if !gate.passed {
+            code = EXIT_FAIL;
+        }
+    }
+    code
 }
 
 fn load_policy(path: &Path) -> Option<Policy> {

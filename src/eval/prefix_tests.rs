@@ -293,6 +293,7 @@ fn evaluation_is_deterministic_to_the_byte() {
             customer: Default::default(),
             metadata: Default::default(),
             messages,
+            expect: None,
         };
         let a = serde_json::to_vec(&policy.evaluate(&c, &Context::default())).unwrap();
         let b = serde_json::to_vec(&policy.evaluate(&c, &Context::default())).unwrap();

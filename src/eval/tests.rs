@@ -31,7 +31,14 @@ fn conversation(lines: &[(&str, &str)]) -> Conversation {
             msg(role, t)
         })
         .collect();
-    Conversation { id: "c".into(), channel: None, customer: Default::default(), metadata: Default::default(), messages }
+    Conversation {
+        id: "c".into(),
+        channel: None,
+        customer: Default::default(),
+        metadata: Default::default(),
+        messages,
+        expect: None,
+    }
 }
 
 /// `yields!(rules, transcript, "label", at_message)`

@@ -12,6 +12,7 @@ use rayon::prelude::*;
 
 use super::corpus::{Corpus, RawRecord};
 use super::group::GroupBy;
+use super::labels::{self, Scored, DEFAULT_MISSES};
 use super::summary::{Summary, Tally};
 use crate::eval::{Context, Decision, Policy};
 use crate::transcript::{parse_record, Conversation, TranscriptError};
@@ -50,6 +51,8 @@ pub struct ReplayOptions {
     pub decision_lines: bool,
     /// Prepare an `--export` line for each escalated conversation (in parallel).
     pub export_escalated: bool,
+    /// Misses of labelled records kept per expected/decided pair.
+    pub misses_per_pair: usize,
 }
 
 impl Default for ReplayOptions {
@@ -62,6 +65,7 @@ impl Default for ReplayOptions {
             max_errors: None,
             decision_lines: false,
             export_escalated: false,
+            misses_per_pair: DEFAULT_MISSES,
         }
     }
 }
@@ -79,6 +83,8 @@ pub struct Evaluated {
     pub decision_line: Option<String>,
     /// `{"conversation":..., "decision":...}` for an escalation, when asked for.
     pub export_line: Option<String>,
+    /// How it scored against its `expect`, when it carries one.
+    pub scored: Option<Scored>,
 }
 
 /// What the fold reports to the caller, in input order.
@@ -139,6 +145,7 @@ impl<'p> Replay<'p> {
         F: FnMut(Event<'_>) -> Result<(), ReplayError>,
     {
         let mut tally = Tally::new(self.policy, self.baseline, self.options.group_by.clone());
+        tally.keep_misses(self.options.misses_per_pair);
         let chunk_size = self.options.chunk_size.max(1);
         std::thread::scope(|scope| {
             let (sender, receiver) = sync_channel(CHUNKS_IN_FLIGHT);
@@ -162,6 +169,10 @@ impl<'p> Replay<'p> {
                 match outcome {
                     Ok(evaluated) => {
                         tally.add(&evaluated.id, &evaluated.decision, evaluated.baseline.as_ref(), &evaluated.groups);
+                        if let Some(scored) = &evaluated.scored {
+                            let baseline = evaluated.baseline.as_ref();
+                            tally.score(&evaluated.id, scored, &evaluated.decision, baseline, &evaluated.groups);
+                        }
                         on_event(Event::Evaluated(evaluated))?;
                     }
                     Err(error) => {
@@ -191,25 +202,37 @@ impl<'p> Replay<'p> {
 
     fn evaluate_record(&self, record: &RawRecord) -> Result<Evaluated, TranscriptError> {
         let conversation = parse_record(&record.source, &record.bytes, record.line)?;
-        Ok(self.evaluate(conversation))
+        Ok(self.evaluate_at(conversation, || Some(format!("{}:{}", record.source, record.line))))
     }
 
     /// One conversation under the policy (and the baseline).
     pub fn evaluate(&self, conversation: Conversation) -> Evaluated {
+        self.evaluate_at(conversation, || None)
+    }
+
+    /// [`Replay::evaluate`], with the record's `FILE:LINE` for the list of misses.
+    fn evaluate_at(&self, conversation: Conversation, location: impl FnOnce() -> Option<String>) -> Evaluated {
         let context = &self.options.context;
         let decision = self.policy.evaluate(&conversation, context);
         let baseline = self.baseline.map(|b| b.evaluate(&conversation, context));
         let groups = self.options.group_by.as_ref().map(|g| g.groups(&conversation)).unwrap_or_default();
+        let scored = labels::score(&conversation, &decision, baseline.as_ref(), location);
         let decision_line = self.options.decision_lines.then(|| {
-            let line = match &baseline {
-                Some(b) => serde_json::json!({ "id": conversation.id, "decision": decision, "baseline": b }),
-                None => serde_json::json!({ "id": conversation.id, "decision": decision }),
-            };
-            line.to_string()
+            let mut line = serde_json::Map::new();
+            line.insert("id".into(), serde_json::json!(conversation.id));
+            line.insert("decision".into(), serde_json::json!(decision));
+            if let Some(b) = &baseline {
+                line.insert("baseline".into(), serde_json::json!(b));
+            }
+            if let Some(scored) = &scored {
+                line.insert("expect".into(), serde_json::json!(scored.expectation));
+                line.insert("met".into(), serde_json::json!(scored.met));
+            }
+            serde_json::Value::Object(line).to_string()
         });
         let export_line = (self.options.export_escalated && decision.is_escalation())
             .then(|| serde_json::json!({ "conversation": conversation, "decision": decision }).to_string());
-        Evaluated { id: conversation.id, decision, baseline, groups, decision_line, export_line }
+        Evaluated { id: conversation.id, decision, baseline, groups, decision_line, export_line, scored }
     }
 }
 

@@ -5,6 +5,8 @@
 //! The pipeline is [`corpus`] (raw records from files, directories, stdin) ->
 //! [`engine`] (parallel, ordered evaluation) -> [`summary`] and [`diff`]
 //! (statistics folded in input order) -> [`report_text`] and [`report_html`].
+//! Records that carry an `expect` are also scored ([`labels`]), and [`gates`]
+//! turn those scores into CI pass or fail.
 //!
 //! ```
 //! use handoff::replay::{Corpus, Replay, ReplayOptions};
@@ -31,13 +33,18 @@
 pub mod corpus;
 pub mod diff;
 pub mod engine;
+pub mod gates;
 pub mod group;
+pub mod labels;
 pub mod report_html;
+pub mod report_labels_html;
 pub mod report_text;
 pub mod summary;
 
 pub use corpus::{Corpus, SkipReason, Skipped, Source};
 pub use diff::{Diff, Transition};
 pub use engine::{max_threads, Evaluated, Event, Replay, ReplayError, ReplayOptions};
+pub use gates::{GateResult, Gates};
 pub use group::GroupBy;
+pub use labels::{LabelSummary, Ratio};
 pub use summary::Summary;

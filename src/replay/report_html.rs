@@ -171,6 +171,9 @@ pub fn render(summary: &Summary) -> String {
         table.push_str("</table>\n");
         page.push_str(&table);
     }
+    if let Some(labels) = &summary.labels {
+        super::report_labels_html::render(&mut page, labels, summary.evaluated);
+    }
     page.push_str("</body></html>\n");
     page
 }

@@ -2,6 +2,7 @@
 
 use std::fmt::Write;
 
+use super::labels::{LabelSummary, Ratio};
 use super::summary::{Actions, Share, Summary};
 use crate::eval::PolicyRef;
 
@@ -91,7 +92,196 @@ pub fn render(summary: &Summary) -> String {
         }
         out.push_str(&queues.render());
     }
+    if let Some(labels) = &summary.labels {
+        labels_section(&mut out, labels, summary.evaluated, summary.group_by.as_deref());
+    }
     out
+}
+
+/// The scores against labelled records: headline figures, per-class tables,
+/// the confusion matrix and the misses.
+fn labels_section(out: &mut String, l: &LabelSummary, evaluated: u64, group_by: Option<&str>) {
+    let _ = writeln!(out, "\nlabelled records: {} of {evaluated} evaluated carry an expect", l.labelled);
+    for warning in unknown_queue_warnings(l) {
+        let _ = writeln!(out, "  warning: {warning}");
+    }
+    let _ = writeln!(
+        out,
+        "  escalation recall (expected escalate, escalated to an expected queue): {}",
+        ratio(l.escalation_recall)
+    );
+    let _ = writeln!(out, "    escalated to any queue: {}", ratio(l.escalation_recall_any_queue));
+    let _ = writeln!(out, "  false escalation (expected none, escalated or offered): {}", ratio(l.false_escalation));
+    let _ = writeln!(out, "    escalated: {}", ratio(l.false_escalation_escalate_only));
+    let _ = writeln!(out, "  expectations met: {}", ratio(l.met));
+
+    out.push_str("\nlabelled: actions (a flag counts as none: it stays with the bot)\n");
+    let mut actions = Table::new(&["action", "expected", "decided", "correct", "precision", "recall"]);
+    for a in &l.actions {
+        actions.row(vec![
+            a.action.as_str().to_owned(),
+            a.support.to_string(),
+            a.decided.to_string(),
+            a.correct.to_string(),
+            optional_percent(a.precision),
+            optional_percent(a.recall),
+        ]);
+    }
+    out.push_str(&actions.render());
+
+    out.push_str("\nlabelled: recall per expected outcome\n");
+    let mut expected = Table::new(&["expected", "records", "met", "recall", "wrong queue"]);
+    for e in &l.expected {
+        expected.row(vec![
+            e.expected.clone(),
+            e.recall.of.to_string(),
+            e.recall.count.to_string(),
+            optional_percent(e.recall.rate),
+            e.wrong_queue.to_string(),
+        ]);
+    }
+    out.push_str(&expected.render());
+
+    out.push_str("\nlabelled: precision per decided outcome\n");
+    let mut decided = Table::new(&["decided", "records", "correct", "precision"]);
+    for d in &l.decided {
+        decided.row(vec![
+            d.decided.clone(),
+            d.precision.of.to_string(),
+            d.precision.count.to_string(),
+            optional_percent(d.precision.rate),
+        ]);
+    }
+    out.push_str(&decided.render());
+
+    if !l.queues.is_empty() {
+        out.push_str("\nlabelled: recall per queue (expected escalations naming it)\n");
+        let mut queues = Table::new(&["queue", "records", "met", "recall"]);
+        for q in &l.queues {
+            queues.row(vec![
+                q.queue.clone(),
+                q.recall.of.to_string(),
+                q.recall.count.to_string(),
+                optional_percent(q.recall.rate),
+            ]);
+        }
+        out.push_str(&queues.render());
+    }
+
+    out.push_str("\nlabelled: confusion (rows expected, columns decided)\n");
+    let mut header = vec!["expected \\ decided"];
+    header.extend(l.confusion.decided.iter().map(String::as_str));
+    let mut confusion = Table::new(&header);
+    for row in &l.confusion.rows {
+        let mut cells = vec![row.expected.clone()];
+        cells.extend(row.counts.iter().map(u64::to_string));
+        confusion.row(cells);
+    }
+    out.push_str(&confusion.render());
+
+    let _ = writeln!(
+        out,
+        "\nlabelled: misses ({} in all; up to {} listed per expected/decided pair, --misses)",
+        l.misses_total, l.misses_per_pair
+    );
+    for group in &l.misses {
+        let _ = writeln!(out, "  {} -> {}: {}", group.expected, group.decided, group.count);
+        for m in &group.examples {
+            let mut by = String::new();
+            if let Some(rule) = &m.rule {
+                let _ = write!(by, " (rule {rule}");
+                if let Some(at) = m.at_message {
+                    let _ = write!(by, ", message {at}");
+                }
+                by.push(')');
+            }
+            let place = m.location.as_deref().unwrap_or("");
+            let _ = writeln!(out, "    {place} {}{by}: {:?}", m.id, m.text);
+        }
+    }
+
+    if let Some(key) = group_by.filter(|_| !l.groups.is_empty()) {
+        let _ = writeln!(out, "\nlabelled: groups by {key}");
+        let mut groups = Table::new(&["group", "labelled", "met", "escalation recall", "false escalation"]);
+        for g in &l.groups {
+            groups.row(vec![
+                g.group.clone(),
+                g.met.of.to_string(),
+                optional_percent(g.met.rate),
+                optional_percent(g.escalation_recall.rate),
+                optional_percent(g.false_escalation.rate),
+            ]);
+        }
+        out.push_str(&groups.render());
+    }
+
+    if let Some(b) = &l.baseline {
+        out.push_str("\nlabelled: against the baseline\n");
+        let mut table = Table::new(&["figure", "baseline", "policy"]);
+        for (name, before, after) in [
+            ("expectations met", b.met, l.met),
+            ("escalation recall", b.escalation_recall, l.escalation_recall),
+            ("false escalation", b.false_escalation, l.false_escalation),
+        ] {
+            table.row(vec![name.to_owned(), optional_percent(before.rate), optional_percent(after.rate)]);
+        }
+        out.push_str(&table.render());
+        let _ = writeln!(out, "  fixed (baseline missed, policy meets): {}", moved(&b.fixed));
+        let _ = writeln!(out, "  broken (baseline met, policy misses): {}", moved(&b.broken));
+    }
+}
+
+/// Plain-words warnings about queues in expectations that no policy declares.
+pub fn unknown_queue_warnings(l: &LabelSummary) -> Vec<String> {
+    let mut warnings: Vec<String> = l
+        .unknown_queues
+        .iter()
+        .map(|q| {
+            format!(
+                "expected queue {:?} is not declared by the policy ({}, first {})",
+                q.queue,
+                records(q.records),
+                q.first
+            )
+        })
+        .collect();
+    if l.unscorable > 0 {
+        warnings.push(format!(
+            "{} name only undeclared queues and {} not scored (a typo in the labels, or a queue the policy lacks)",
+            records(l.unscorable),
+            if l.unscorable == 1 { "is" } else { "are" }
+        ));
+    }
+    warnings
+}
+
+fn records(n: u64) -> String {
+    if n == 1 {
+        "1 labelled record".to_owned()
+    } else {
+        format!("{n} labelled records")
+    }
+}
+
+fn moved(m: &super::labels::Moved) -> String {
+    if m.examples.is_empty() {
+        m.count.to_string()
+    } else {
+        format!("{} ({})", m.count, m.examples.join(", "))
+    }
+}
+
+/// "45 of 50 (90.0%)", or "0 of 0" when there was nothing to count.
+pub fn ratio(r: Ratio) -> String {
+    match r.rate {
+        Some(rate) => format!("{} of {} ({})", r.count, r.of, percent(rate)),
+        None => format!("{} of {}", r.count, r.of),
+    }
+}
+
+/// A percentage, or "-" for a rate with nothing under it.
+pub fn optional_percent(rate: Option<f64>) -> String {
+    rate.map_or_else(|| "-".to_owned(), percent)
 }
 
 /// "payments-support version 3 (16d994e1d530)".
@@ -155,8 +345,10 @@ impl Table {
                 !self.rows.is_empty()
                     && self.rows.iter().all(|row| {
                         row.get(col).is_some_and(|c| {
-                            c.chars().all(|ch| ch.is_ascii_digit() || matches!(ch, '.' | '%' | '+' | '-' | ' ' | 'p'))
-                                && c.chars().any(|ch| ch.is_ascii_digit())
+                            c == "-"
+                                || c.chars()
+                                    .all(|ch| ch.is_ascii_digit() || matches!(ch, '.' | '%' | '+' | '-' | ' ' | 'p'))
+                                    && c.chars().any(|ch| ch.is_ascii_digit())
                         })
                     })
             })

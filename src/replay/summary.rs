@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use super::diff::{Diff, DiffTally};
 use super::group::GroupBy;
+use super::labels::{LabelSummary, LabelTally, Scored};
 use crate::eval::{ActionKind, Decision, Policy, PolicyRef};
 
 /// Example conversation ids kept per rule, per transition.
@@ -161,6 +162,9 @@ pub struct Summary {
     pub groups: Vec<GroupStats>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub diff: Option<Diff>,
+    /// Scores against the records that carry an `expect`; absent when none does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub labels: Option<LabelSummary>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -191,6 +195,7 @@ pub struct Tally {
     group_by: Option<GroupBy>,
     groups: BTreeMap<String, ActionTally>,
     diff: Option<DiffTally>,
+    labels: LabelTally,
 }
 
 impl Tally {
@@ -211,6 +216,7 @@ impl Tally {
             group_by,
             groups: BTreeMap::new(),
             diff: baseline.map(|b| DiffTally::new(policy, b)),
+            labels: LabelTally::new(policy, baseline),
         }
     }
 
@@ -224,6 +230,23 @@ impl Tally {
 
     pub fn reject(&mut self) {
         self.rejected = self.rejected.saturating_add(1);
+    }
+
+    /// How many misses of each expected/decided pair to keep.
+    pub fn keep_misses(&mut self, per_pair: usize) {
+        self.labels.keep_misses(per_pair);
+    }
+
+    /// Counts one labelled conversation's score (after [`Tally::add`]).
+    pub fn score(
+        &mut self,
+        id: &str,
+        scored: &Scored,
+        decision: &Decision,
+        baseline: Option<&Decision>,
+        groups: &[String],
+    ) {
+        self.labels.add(id, scored, decision, baseline, groups);
     }
 
     /// Counts one evaluated conversation.
@@ -344,6 +367,7 @@ impl Tally {
             group_by: self.group_by.map(|g| g.to_string()),
             groups,
             diff: self.diff.map(|d| d.finish(evaluated)),
+            labels: self.labels.finish(),
         }
     }
 }

@@ -31,6 +31,7 @@ pub fn build(test: &Test, source: &str, dir: &Path) -> Result<TestCase, String> 
         customer: Map::new(),
         metadata: Map::new(),
         messages: Vec::new(),
+        expect: None,
     };
     let mut context = Context::default();
     let mut expectations = Vec::new();
