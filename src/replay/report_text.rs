@@ -246,10 +246,10 @@ pub fn unknown_queue_warnings(l: &LabelSummary) -> Vec<String> {
         })
         .collect();
     if l.unscorable > 0 {
+        let (name, are) = if l.unscorable == 1 { ("names", "is") } else { ("name", "are") };
         warnings.push(format!(
-            "{} name only undeclared queues and {} not scored (a typo in the labels, or a queue the policy lacks)",
-            records(l.unscorable),
-            if l.unscorable == 1 { "is" } else { "are" }
+            "{} {name} only undeclared queues and {are} not scored (a typo in the labels, or a queue the policy lacks)",
+            records(l.unscorable)
         ));
     }
     warnings
