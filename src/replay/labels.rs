@@ -610,3 +610,7 @@ impl LabelTally {
         })
     }
 }
+
+#[cfg(test)]
+#[path = "labels_tests.rs"]
+mod tests;
