@@ -171,13 +171,13 @@ fn misses(page: &mut String, l: &LabelSummary) {
                 Cell::text(&m.expected),
                 Cell::text(&m.decided),
                 Cell::text(&rule),
+                Cell::text(&m.text),
                 Cell::text(&m.id),
                 Cell::text(m.location.as_deref().unwrap_or("")),
-                Cell::text(&m.text),
             ]
         })
     });
-    table(page, &["expected", "decided", "rule", "id", "record", "customer said"], rows);
+    table(page, &["expected", "decided", "rule", "customer said", "id", "record"], rows);
 }
 
 struct Cell {
