@@ -143,11 +143,8 @@ fn expression_unguarded(e: &Expr) -> Sexp {
         ExprKind::List(items) => node_list(atom("list"), items.iter().map(expression).collect(), span),
         ExprKind::Name(n) => spanned(n, span),
         ExprKind::Attribute { root, path } => {
-            let root = match root {
-                AttributeRoot::Customer => "customer",
-                AttributeRoot::Metadata => "metadata",
-            };
-            node_list(atom("attribute"), std::iter::once(atom(root)).chain(path.iter().map(ident)).collect(), span)
+            let rest = std::iter::once(atom(root.keyword())).chain(path.iter().map(ident));
+            node_list(atom("attribute"), rest.collect(), span)
         }
         ExprKind::Selector(s) => spanned(selector_text(s), span),
         ExprKind::Mentions { messages, phrases, words, unless_negated } => {
@@ -190,12 +187,7 @@ fn test_line(line: &Node<TestLine>) -> Sexp {
             ("message", rest)
         }
         TestLine::Attributes { kind, value: v } => {
-            let kind_name = match kind.node {
-                AttributesKind::Customer => "customer",
-                AttributesKind::Metadata => "metadata",
-                AttributesKind::Context => "context",
-            };
-            ("attributes", vec![spanned(kind_name, kind.span), value(v)])
+            ("attributes", vec![spanned(kind.node.keyword(), kind.span), value(v)])
         }
         TestLine::Channel(s) => ("channel", vec![string_node(s)]),
         TestLine::File(s) => ("file", vec![string_node(s)]),
