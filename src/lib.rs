@@ -62,6 +62,7 @@ pub mod check;
 pub mod cli;
 pub mod eval;
 pub mod intent;
+pub mod io;
 pub mod render;
 #[cfg(feature = "replay")]
 pub mod replay;
