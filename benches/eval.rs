@@ -1,5 +1,6 @@
 //! Evaluation hot paths: a session update per message on the shipped policy, a whole
-//! 20-message conversation, and serde_json parsing the same conversation (the floor);
+//! 20-message conversation (also with business hours in the context), and serde_json
+//! parsing the same conversation (the floor);
 //! and what word forms and typo tolerance in `mentions` cost per message, measured in
 //! the same run against the shipped policy with every list `exactly` (no word rewrites).
 
@@ -67,6 +68,16 @@ fn bench(c: &mut Criterion) {
     g.bench_function("evaluate starter policy (annotated sentiment)", |b| {
         b.iter(|| starter.evaluate(black_box(&annotated), &context))
     });
+    // Business hours read on every message: a rule on the clock, and the shipped policy
+    // with hours for every queue (its fallbacks ask whether a queue is open).
+    let hours = Context::from_json(HOURS_CONTEXT).unwrap();
+    let clock = Policy::from_source("hours.handoff", HOURS_POLICY).unwrap();
+    g.bench_function("evaluate a rule on business hours (hours in the context)", |b| {
+        b.iter(|| clock.evaluate(black_box(&annotated), &hours))
+    });
+    g.bench_function("evaluate (annotated sentiment, hours in the context)", |b| {
+        b.iter(|| policy.evaluate(black_box(&annotated), &hours))
+    });
     g.bench_function("parse + evaluate (annotated)", |b| {
         b.iter(|| {
             let c: Conversation = serde_json::from_str(black_box(&annotated_json)).unwrap();
@@ -75,6 +86,28 @@ fn bench(c: &mut Criterion) {
     });
     g.finish();
 }
+
+const HOURS_POLICY: &str = r#"policy "hours" version 1
+queues {
+  general "General support"
+}
+rule after_hours {
+  when not in_hours(general) or agents_free(general) < 1
+  flag "after hours"
+}
+"#;
+
+/// Every queue of the shipped policy with hours in a zone other than UTC.
+const HOURS_CONTEXT: &str = r#"{"timezone": "Europe/Berlin", "queues": {
+  "general": {"hours": "Mon-Fri 08:00-20:00, Sat 09:00-13:00"},
+  "fraud": {"hours": "Mon-Sun 00:00-23:59"},
+  "vulnerable": {"hours": "Mon-Fri 09:00-17:00"},
+  "disputes": {"hours": "Mon-Fri 09:00-17:00, Sat 10:00-14:00"},
+  "collections": {"hours": "Mon-Fri 09:00-17:00"},
+  "refunds": {"hours": "Mon-Fri 09:00-17:00"},
+  "loyalty": {"hours": "Mon-Fri 09:00-17:00"},
+  "tech": {"hours": "Mon-Sat 07:00-22:00"},
+  "vip": {"hours": "Mon-Sun 06:00-23:00"}}}"#;
 
 /// One message pushed into a session warmed with the conversation's first 10 messages.
 fn push_one(b: &mut Bencher, policy: &Policy, conversation: &Conversation, message: &Message, context: &Context) {

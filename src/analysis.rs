@@ -8,12 +8,17 @@ use thiserror::Error;
 
 use crate::check::regexes::Regexes;
 use crate::check::{self, CheckError};
+use crate::io::Unreadable;
 use crate::source_lines::SourceLines;
 use crate::syntax::{ast, parse_policy, SyntaxError};
 
-/// One problem in a policy: a syntax error or a checker diagnostic.
+/// One problem in a policy: a file that cannot be read, a syntax error or a checker
+/// diagnostic.
 #[derive(Debug, Clone, Error, Diagnostic, PartialEq)]
 pub enum Problem {
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Io(#[from] Unreadable),
     #[error(transparent)]
     #[diagnostic(transparent)]
     Syntax(#[from] SyntaxError),
@@ -58,9 +63,10 @@ impl Analysis {
     }
 
     /// Reads and analyses a file.
-    pub fn read(path: &Path) -> std::io::Result<Analysis> {
-        let source = std::fs::read_to_string(path)?;
-        Ok(Analysis::new(path.display().to_string(), source))
+    pub fn read(path: &Path) -> Result<Analysis, Unreadable> {
+        let name = path.display().to_string();
+        let source = std::fs::read_to_string(path).map_err(|e| Unreadable::new(&name, &e))?;
+        Ok(Analysis::new(name, source))
     }
 
     pub fn errors(&self) -> impl Iterator<Item = &Problem> {
@@ -117,16 +123,11 @@ impl PolicyError {
     }
 
     /// An error that is not about the policy's text (a file that cannot be read).
-    pub fn io(name: &str, err: &std::io::Error) -> PolicyError {
+    pub fn io(err: Unreadable) -> PolicyError {
         PolicyError {
-            name: name.to_string(),
-            source_code: NamedSource::new(name, String::new()),
-            errors: vec![Problem::Syntax(SyntaxError::InvalidLiteral {
-                what: "file",
-                reason: format!("cannot read: {err}"),
-                span: (0, 0).into(),
-                help: None,
-            })],
+            name: err.path.clone(),
+            source_code: NamedSource::new(&err.path, String::new()),
+            errors: vec![Problem::Io(err)],
         }
     }
 }

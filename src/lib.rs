@@ -45,6 +45,11 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! The default features (`cli`, `serve`, `replay`) add the `handoff` binary, the
+//! HTTP sidecar and corpus replay; `default-features = false` keeps the
+//! language, checker and evaluator without an async runtime, HTTP stack or
+//! thread pool.
+//!
 //! `docs/embedding.md` walks through embedding the evaluator in a service, as a
 //! library or as the `handoff serve` HTTP sidecar ([`serve`]).
 #![forbid(unsafe_code)]
@@ -52,12 +57,16 @@
 
 pub mod analysis;
 pub mod check;
+#[cfg(feature = "cli")]
 #[doc(hidden)]
 pub mod cli;
 pub mod eval;
 pub mod intent;
+pub mod io;
 pub mod render;
+#[cfg(feature = "replay")]
 pub mod replay;
+#[cfg(feature = "serve")]
 pub mod serve;
 pub mod signals;
 pub mod source_lines;

@@ -89,3 +89,20 @@ pub fn evidence_line(e: &Evidence) -> String {
         Evidence::Entity { message, entity } => format!("message {message} has entity {entity:?}"),
     }
 }
+
+/// Escapes text for HTML and XML content and attribute values (the replay report,
+/// the JUnit report).
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            other => out.push(other),
+        }
+    }
+    out
+}

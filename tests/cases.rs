@@ -55,7 +55,7 @@ fn parse() {
             rendered_problems(&analysis)
         );
         let ast = parse_policy(&source).unwrap();
-        insta::assert_snapshot!("ast", format!("{ast:#?}"));
+        insta::assert_snapshot!("ast", handoff::syntax::sexpr::policy(&ast));
         insta::assert_snapshot!("formatted", format_policy(&ast, &source));
     });
 }

@@ -106,6 +106,30 @@ fn check_exit_codes() {
     assert_eq!(handoff(&["check"]).0, 2);
 }
 
+/// A policy that cannot be read is named with its own code and plain words, for every
+/// subcommand that reads one; never as a syntax error in the policy.
+#[test]
+fn an_unreadable_policy_is_an_io_problem_not_a_syntax_error() {
+    let (code, _, err) = handoff(&["eval", "no/such/policy.handoff", "tests/fixtures/transcripts/good.json"]);
+    assert_eq!(code, 2);
+    insta::assert_snapshot!("eval_missing_policy", err);
+    let (code, _, err) = handoff(&["check", "no/such/path.handoff"]);
+    assert_eq!(code, 2);
+    insta::assert_snapshot!("check_missing_policy", err);
+
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-unreadable");
+    std::fs::create_dir_all(&dir).unwrap();
+    let latin1 = dir.join("latin1.handoff");
+    std::fs::write(&latin1, b"policy \"caf\xe9\" version 1\n").unwrap();
+    for command in ["check", "test", "fmt"] {
+        let (code, _, err) = handoff(&[command, latin1.to_str().unwrap()]);
+        assert_eq!(code, 2, "{command}: {err}");
+        assert!(err.contains("handoff::io::unreadable") && err.contains("it is not UTF-8 text"), "{command}: {err}");
+        assert!(!err.contains("invalid_literal"), "{command}: {err}");
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
 #[test]
 fn fmt_check_reports_unformatted_files() {
     assert_eq!(handoff(&["fmt", "--check", "policies/"]).0, 0);

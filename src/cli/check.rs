@@ -14,7 +14,7 @@ pub fn run(paths: &[PathBuf], deny_warnings: bool, format: Format) -> u8 {
     let analyses = match files::read_policies(paths) {
         Ok(a) => a,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprint!("{}", render::graphical(&e));
             return EXIT_USAGE;
         }
     };

@@ -1,26 +1,31 @@
-//! Finding policy files from the paths given on the command line.
+//! Finding and reading the policy files named on the command line. A path that is
+//! missing or cannot be read is a [`Unreadable`] diagnostic (`handoff::io::unreadable`).
 
+use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::analysis::Analysis;
+use crate::io::Unreadable;
 
 /// Expands files and directories (recursively, `*.handoff`) into a sorted list.
-pub fn policy_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+pub fn policy_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Unreadable> {
     let mut out = Vec::new();
     for p in paths {
         if p.is_dir() {
-            walk(p, &mut out).map_err(|e| format!("{}: {e}", p.display()))?;
+            walk(p, &mut out)?;
         } else if p.exists() {
             out.push(p.clone());
         } else {
-            return Err(format!("{}: no such file or directory", p.display()));
+            return Err(Unreadable::new(p.display().to_string(), &io::ErrorKind::NotFound.into()));
         }
     }
     Ok(out)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Unreadable> {
+    let unreadable = |e: io::Error| Unreadable::new(dir.display().to_string(), &e);
+    let mut entries: Vec<PathBuf> =
+        std::fs::read_dir(dir).map_err(unreadable)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
     entries.sort();
     for path in entries {
         if path.is_dir() {
@@ -32,10 +37,12 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Reads and analyses every policy under `paths`; the error is the message to print.
-pub fn read_policies(paths: &[PathBuf]) -> Result<Vec<Analysis>, String> {
-    policy_files(paths)?
-        .iter()
-        .map(|path| Analysis::read(path).map_err(|e| format!("{}: {e}", path.display())))
-        .collect()
+/// A policy file's text.
+pub fn read_policy(path: &Path) -> Result<String, Unreadable> {
+    std::fs::read_to_string(path).map_err(|e| Unreadable::new(path.display().to_string(), &e))
+}
+
+/// Reads and analyses every policy under `paths`.
+pub fn read_policies(paths: &[PathBuf]) -> Result<Vec<Analysis>, Unreadable> {
+    policy_files(paths)?.iter().map(|path| Analysis::read(path)).collect()
 }

@@ -10,17 +10,17 @@ pub fn run(paths: &[PathBuf], check: bool) -> u8 {
     let files = match files::policy_files(paths) {
         Ok(f) => f,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprint!("{}", render::graphical(&e));
             return EXIT_USAGE;
         }
     };
     let mut unformatted = 0usize;
     let mut failed = false;
     for path in &files {
-        let source = match std::fs::read_to_string(path) {
+        let source = match files::read_policy(path) {
             Ok(s) => s,
             Err(e) => {
-                eprintln!("error: {}: {e}", path.display());
+                eprint!("{}", render::graphical(&e));
                 return EXIT_USAGE;
             }
         };

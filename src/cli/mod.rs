@@ -4,7 +4,9 @@ mod check;
 pub mod eval;
 mod files;
 mod fmt;
+#[cfg(feature = "replay")]
 mod replay;
+#[cfg(feature = "serve")]
 mod serve;
 mod test;
 
@@ -74,8 +76,10 @@ enum Command {
         format: Format,
     },
     /// Run a policy over a corpus of conversations: statistics, impact diff, reports.
+    #[cfg(feature = "replay")]
     Replay(replay::Args),
     /// Serve live evaluation over HTTP.
+    #[cfg(feature = "serve")]
     Serve(serve::Args),
     /// Run the inline tests of policies, with rule coverage.
     Test(test::Args),
@@ -105,7 +109,9 @@ pub fn main() -> ExitCode {
             eval::run(&policy, &conversation, context.as_deref(), explain, format)
         }
         Command::Test(args) => test::run(args),
+        #[cfg(feature = "replay")]
         Command::Replay(args) => replay::run(args),
+        #[cfg(feature = "serve")]
         Command::Serve(args) => serve::run(args),
         Command::Fmt { paths, check } => fmt::run(&paths, check),
     };

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::{files, EXIT_FAIL, EXIT_OK, EXIT_USAGE};
 use crate::render;
+use crate::render::escape as xml;
 use crate::testing::{run_file, FileReport};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -36,7 +37,7 @@ pub fn run(args: Args) -> u8 {
     let analyses = match files::read_policies(&args.paths) {
         Ok(a) => a,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprint!("{}", render::graphical(&e));
             return EXIT_USAGE;
         }
     };
@@ -161,10 +162,6 @@ pub fn text(reports: &[FileReport], totals: &Totals) -> String {
 fn json(reports: &[FileReport], totals: &Totals) -> String {
     let value = serde_json::json!({ "files": reports, "totals": totals, "coverage_pct": totals.coverage_pct() });
     format!("{}\n", serde_json::to_string_pretty(&value).unwrap_or_default())
-}
-
-fn xml(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 fn junit(reports: &[FileReport]) -> String {

@@ -5,6 +5,7 @@
 //! as open, in hours, with one agent free.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use jiff::civil::{Time, Weekday};
 use jiff::tz::TimeZone;
@@ -12,7 +13,7 @@ use jiff::{Timestamp, Zoned};
 use serde::{Deserialize, Serialize};
 
 /// The evaluation context (`--context ctx.json` on the command line).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Context {
     /// The current time. When absent, the time of the message being evaluated.
@@ -23,6 +24,20 @@ pub struct Context {
     pub timezone: Option<String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub queues: BTreeMap<String, QueueStatus>,
+    /// The time zone and business hours, parsed on the first question about them.
+    #[serde(skip)]
+    schedule: ScheduleCache,
+}
+
+/// The fields as written; the parsed schedule is derived from them.
+impl std::fmt::Debug for Context {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Context")
+            .field("now", &self.now)
+            .field("timezone", &self.timezone)
+            .field("queues", &self.queues)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -87,18 +102,60 @@ impl Context {
     }
 
     /// Whether `now` (or the message time) is inside the queue's business hours.
+    /// Hours that do not parse, like a queue without hours, count as open.
     pub fn in_hours(&self, queue: &str, at: Option<Timestamp>) -> bool {
         let Some(hours) = self.queues.get(queue).and_then(|q| q.hours.as_deref()) else { return true };
         let Some(now) = self.now.or(at) else { return true };
-        let Ok(spans) = parse_hours(hours) else { return true };
-        let zone = self.zone().unwrap_or(TimeZone::UTC);
-        let local = Zoned::new(now, zone);
-        let (day, time) = (local.weekday(), local.time());
-        spans.iter().any(|s| s.days.contains(&day) && time >= s.open && time < s.close)
+        let schedule = self.schedule.0.get_or_init(|| Schedule::of(self));
+        // The fields are public: a context changed after its first question is parsed again.
+        match schedule.hours.get(queue).filter(|(text, _)| schedule.timezone == self.timezone && text == hours) {
+            Some((_, spans)) => spans.as_deref().is_none_or(|spans| open_at(spans, now, schedule.zone.clone())),
+            None => parse_hours(hours).map_or(true, |spans| open_at(&spans, now, self.zone().unwrap_or(TimeZone::UTC))),
+        }
     }
 
     pub fn agents_free(&self, queue: &str) -> u32 {
         self.queues.get(queue).and_then(|q| q.agents_free).unwrap_or(1)
+    }
+}
+
+/// Whether the spans are open at `now` in `zone`.
+fn open_at(spans: &[HoursSpan], now: Timestamp, zone: TimeZone) -> bool {
+    let local = Zoned::new(now, zone);
+    let (day, time) = (local.weekday(), local.time());
+    spans.iter().any(|s| s.days.contains(&day) && time >= s.open && time < s.close)
+}
+
+/// A context's time zone and business hours, parsed once instead of on every question
+/// (an `in_hours` or `open` condition asks on every message).
+#[derive(Debug, Clone)]
+struct Schedule {
+    /// The time zone as written, and the zone (UTC when unknown).
+    timezone: Option<String>,
+    zone: TimeZone,
+    /// Each queue's hours as written, and their spans (`None` when they do not parse).
+    hours: BTreeMap<String, (String, Option<Vec<HoursSpan>>)>,
+}
+
+impl Schedule {
+    fn of(context: &Context) -> Schedule {
+        let hours = context
+            .queues
+            .iter()
+            .filter_map(|(name, q)| q.hours.as_ref().map(|h| (name.clone(), (h.clone(), parse_hours(h).ok()))))
+            .collect();
+        Schedule { timezone: context.timezone.clone(), zone: context.zone().unwrap_or(TimeZone::UTC), hours }
+    }
+}
+
+/// The schedule once parsed. It is derived from the other fields, so it takes no part
+/// in comparing contexts.
+#[derive(Debug, Clone, Default)]
+struct ScheduleCache(OnceLock<Schedule>);
+
+impl PartialEq for ScheduleCache {
+    fn eq(&self, _: &Self) -> bool {
+        true
     }
 }
 

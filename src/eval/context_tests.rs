@@ -58,3 +58,23 @@ fn errors_name_the_field() {
     let e = Context::from_json(r#"{"clock":"x"}"#).unwrap_err();
     assert!(e.reason.contains("unknown field"), "{}", e.reason);
 }
+
+#[test]
+fn hours_parsed_once_still_follow_a_changed_context() {
+    let mut c = ctx(r#"{"queues":{"disputes":{"hours":"Mon-Fri 09:00-17:00"}}}"#);
+    let monday_8 = at("2026-03-02T08:00:00Z");
+    assert!(!c.in_hours("disputes", monday_8));
+    // The fields are public: new hours, a new zone and a new queue are read, not the first parse.
+    c.queues.get_mut("disputes").unwrap().hours = Some("Mon-Fri 07:00-17:00".into());
+    assert!(c.in_hours("disputes", monday_8));
+    c.timezone = Some("America/New_York".into());
+    assert!(!c.in_hours("disputes", monday_8), "03:00 in New York");
+    c.queues.insert("night".into(), QueueStatus { hours: Some("Mon 00:00-06:00".into()), ..Default::default() });
+    assert!(c.in_hours("night", monday_8));
+    let copy = c.clone();
+    assert_eq!(copy, c);
+    assert!(copy.in_hours("night", monday_8) && !copy.in_hours("disputes", monday_8));
+    // Hours that do not parse count as open, as before.
+    c.queues.get_mut("disputes").unwrap().hours = Some("whenever".into());
+    assert!(c.in_hours("disputes", monday_8));
+}

@@ -62,7 +62,7 @@ impl Policy {
     /// Reads, checks and compiles a policy file.
     pub fn load(path: impl AsRef<Path>) -> Result<Policy, PolicyError> {
         let path = path.as_ref();
-        let analysis = Analysis::read(path).map_err(|e| PolicyError::io(&path.display().to_string(), &e))?;
+        let analysis = Analysis::read(path).map_err(PolicyError::io)?;
         Policy::from_analysis(&analysis)
     }
 

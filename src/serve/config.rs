@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::eval::Context;
+use crate::syntax::ast::DurationUnit;
 
 /// Where the server listens when no address is given: loopback only.
 pub const DEFAULT_BIND: &str = "127.0.0.1:8787";
@@ -161,15 +162,14 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
     let (digits, unit) = t.split_at(split);
     let n: u64 = digits.parse().map_err(|_| format!("{text:?} is not a duration such as 90s, 15m or 2h"))?;
-    let ms = match unit.trim() {
-        "ms" => Some(n),
-        "" | "s" => n.checked_mul(1_000),
-        "m" => n.checked_mul(60_000),
-        "h" => n.checked_mul(3_600_000),
-        "d" => n.checked_mul(86_400_000),
-        other => return Err(format!("{other:?} is not a unit of time (ms, s, m, h, d)")),
+    let unit = match unit.trim() {
+        "" => DurationUnit::Seconds,
+        other => DurationUnit::from_suffix(other).ok_or_else(|| {
+            let units: Vec<&str> = DurationUnit::ALL.iter().map(|u| u.suffix()).collect();
+            format!("{other:?} is not a unit of time ({})", units.join(", "))
+        })?,
     };
-    ms.map(Duration::from_millis).ok_or_else(|| format!("{text:?} is too long"))
+    n.checked_mul(unit.millis()).map(Duration::from_millis).ok_or_else(|| format!("{text:?} is too long"))
 }
 
 /// `1MiB`, `512KiB`, `64kB`, `2MB`, `1000`: a size in bytes.

@@ -61,14 +61,7 @@ impl PolicyFile {
     }
 
     fn read_error(&self, e: &io::Error) -> String {
-        let why = match e.kind() {
-            io::ErrorKind::NotFound => "it does not exist (or a directory on its path does not)",
-            io::ErrorKind::PermissionDenied => "permission denied",
-            io::ErrorKind::IsADirectory => "it is a directory",
-            io::ErrorKind::InvalidData => "it is not UTF-8 text",
-            io::ErrorKind::OutOfMemory => "it is too large",
-            _ => "the read failed",
-        };
+        let (why, _) = crate::io::reason(e.kind());
         format!("cannot read the policy file {}: {why}", self.shown)
     }
 

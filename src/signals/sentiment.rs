@@ -24,7 +24,6 @@
 //! large) is accepted, and `compound` is always within `[-1, 1]`.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
 
 /// The four VADER scores of a text, rounded exactly as the Python reference
@@ -353,50 +352,7 @@ impl Entry {
     }
 }
 
-/// FxHash (as used in rustc): fast for short keys, fine for a fixed table.
-#[derive(Default, Clone, Copy)]
-struct FxHasher {
-    hash: u64,
-}
-
-impl FxHasher {
-    #[inline]
-    fn add(&mut self, word: u64) {
-        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-impl Hasher for FxHasher {
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut word = 0u64;
-            for (i, &b) in rest.iter().enumerate() {
-                word |= u64::from(b) << (8 * i);
-            }
-            self.add(word ^ ((rest.len() as u64) << 56));
-        }
-    }
-
-    #[inline]
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-
-    #[inline]
-    fn finish(&self) -> u64 {
-        self.hash
-    }
-}
-
-type FxBuild = BuildHasherDefault<FxHasher>;
+type FxBuild = rustc_hash::FxBuildHasher;
 
 struct Tables {
     words: HashMap<&'static str, Entry, FxBuild>,

@@ -203,21 +203,9 @@ fn for_each_deletion(word: &[u8], edits: usize, mut f: impl FnMut(u64)) {
 
 /// The hash of a word's letters that the word tables are keyed by.
 pub(crate) fn fx_hash(letters: &[u8]) -> u64 {
-    let mut h = Fx::default();
-    for &b in letters {
-        h.add(b);
-    }
-    h.0
-}
-
-/// A small multiplicative hash of a byte string (the rustc `FxHash` step).
-#[derive(Default)]
-struct Fx(u64);
-
-impl Fx {
-    fn add(&mut self, byte: u8) {
-        self.0 = (self.0.rotate_left(5) ^ u64::from(byte)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
+    let mut h = rustc_hash::FxHasher::default();
+    h.write(letters);
+    h.finish()
 }
 
 /// The tables' keys are hashes already: use them as they are.

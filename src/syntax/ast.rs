@@ -34,6 +34,20 @@ pub struct Policy {
     pub name: Node<String>,
     pub version: Node<u64>,
     pub items: Vec<Item>,
+    /// Every comment, in order: the formatter puts them back.
+    #[serde(skip)]
+    pub comments: Comments,
+}
+
+/// The spans of a file's comments. Like spans, they take no part in equality: a
+/// reformatted policy equals the original.
+#[derive(Debug, Clone, Default)]
+pub struct Comments(pub Vec<SourceSpan>);
+
+impl PartialEq for Comments {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -203,6 +217,15 @@ pub enum DurationUnit {
 }
 
 impl DurationUnit {
+    /// Every unit, shortest first: the one list of duration suffixes.
+    pub const ALL: [DurationUnit; 5] =
+        [DurationUnit::Millis, DurationUnit::Seconds, DurationUnit::Minutes, DurationUnit::Hours, DurationUnit::Days];
+
+    /// The unit written `ms`, `s`, `m`, `h` or `d`.
+    pub fn from_suffix(suffix: &str) -> Option<DurationUnit> {
+        DurationUnit::ALL.into_iter().find(|u| u.suffix() == suffix)
+    }
+
     pub fn millis(self) -> u64 {
         match self {
             DurationUnit::Millis => 1,
@@ -230,6 +253,19 @@ pub enum AttributeRoot {
     Metadata,
 }
 
+impl AttributeRoot {
+    pub fn keyword(self) -> &'static str {
+        match self {
+            AttributeRoot::Customer => "customer",
+            AttributeRoot::Metadata => "metadata",
+        }
+    }
+
+    pub fn from_keyword(word: &str) -> Option<AttributeRoot> {
+        [AttributeRoot::Customer, AttributeRoot::Metadata].into_iter().find(|r| r.keyword() == word)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RoleFilter {
@@ -242,6 +278,14 @@ pub enum RoleFilter {
 }
 
 impl RoleFilter {
+    /// Every role keyword a selector can start with.
+    pub const ALL: [RoleFilter; 5] =
+        [RoleFilter::Customer, RoleFilter::Bot, RoleFilter::Agent, RoleFilter::System, RoleFilter::Messages];
+
+    pub fn from_keyword(word: &str) -> Option<RoleFilter> {
+        RoleFilter::ALL.into_iter().find(|r| r.keyword() == word)
+    }
+
     pub fn keyword(self) -> &'static str {
         match self {
             RoleFilter::Customer => "customer",
@@ -365,6 +409,22 @@ pub enum AttributesKind {
     Customer,
     Metadata,
     Context,
+}
+
+impl AttributesKind {
+    pub fn keyword(self) -> &'static str {
+        match self {
+            AttributesKind::Customer => "customer",
+            AttributesKind::Metadata => "metadata",
+            AttributesKind::Context => "context",
+        }
+    }
+
+    pub fn from_keyword(word: &str) -> Option<AttributesKind> {
+        [AttributesKind::Customer, AttributesKind::Metadata, AttributesKind::Context]
+            .into_iter()
+            .find(|k| k.keyword() == word)
+    }
 }
 
 /// A JSON-like value written in a test: attributes, annotations, context.

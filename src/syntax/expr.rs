@@ -235,10 +235,8 @@ fn build_primary(pair: &Pair<'_, Rule>, above: usize) -> Result<Built> {
         Rule::ident => leaf(ExprKind::Name(pair.as_str().to_string())),
         Rule::attribute => {
             let mut it = pair.clone().into_inner();
-            let root = match next(&mut it, pair)?.as_str() {
-                "customer" => AttributeRoot::Customer,
-                _ => AttributeRoot::Metadata,
-            };
+            let root = AttributeRoot::from_keyword(next(&mut it, pair)?.as_str())
+                .ok_or_else(|| internal(span.offset(), "unknown attribute root"))?;
             let path = it.map(|p| build_ident(&p)).collect();
             leaf(ExprKind::Attribute { root, path })
         }
@@ -250,13 +248,8 @@ fn build_primary(pair: &Pair<'_, Rule>, above: usize) -> Result<Built> {
 fn build_selector(pair: &Pair<'_, Rule>) -> Result<Node<Selector>> {
     let span = span_of(pair);
     let mut it = pair.clone().into_inner();
-    let role = match next(&mut it, pair)?.as_str() {
-        "customer" => RoleFilter::Customer,
-        "bot" => RoleFilter::Bot,
-        "agent" => RoleFilter::Agent,
-        "system" => RoleFilter::System,
-        _ => RoleFilter::Messages,
-    };
+    let role = RoleFilter::from_keyword(next(&mut it, pair)?.as_str())
+        .ok_or_else(|| internal(span.offset(), "unknown role"))?;
     let window_pair = next(&mut it, pair)?;
     let mut within_unit = None;
     let window = match window_pair.as_rule() {
@@ -280,13 +273,7 @@ pub(crate) fn parse_duration(pair: &Pair<'_, Rule>) -> Result<(u64, DurationUnit
     let text = pair.as_str();
     let digits_end = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
     let (digits, suffix) = text.split_at(digits_end);
-    let unit = match suffix {
-        "ms" => DurationUnit::Millis,
-        "s" => DurationUnit::Seconds,
-        "m" => DurationUnit::Minutes,
-        "h" => DurationUnit::Hours,
-        _ => DurationUnit::Days,
-    };
+    let unit = DurationUnit::from_suffix(suffix).ok_or_else(|| internal(span_of(pair).offset(), "unknown unit"))?;
     let too_long = || SyntaxError::InvalidLiteral {
         what: "duration",
         reason: format!("`{text}` is too long"),

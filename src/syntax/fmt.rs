@@ -5,7 +5,6 @@
 use miette::SourceSpan;
 
 use super::ast::*;
-use super::parser;
 use super::print::{flat, tokens};
 use super::stack::guarded;
 
@@ -13,10 +12,13 @@ use super::stack::guarded;
 pub const WIDTH: usize = 100;
 const INDENT: &str = "  ";
 
-/// Formats a parsed policy; `source` is the text it came from (for its comments).
+/// Formats a parsed policy; `source` is the text it was parsed from (for its comments'
+/// text: the policy holds where they are).
 pub fn format_policy(policy: &Policy, source: &str) -> String {
-    let comments = parser::comments(source)
-        .into_iter()
+    let comments = policy
+        .comments
+        .0
+        .iter()
         .map(|s| (s.offset(), source.get(s.offset()..s.offset() + s.len()).unwrap_or("#").trim_end().to_string()))
         .collect();
     let mut f = Formatter { out: String::new(), source, comments, next: 0, last_end: 0 };
@@ -389,12 +391,7 @@ fn test_line(l: &TestLine) -> String {
             s
         }
         TestLine::Attributes { kind, value: v } => {
-            let k = match kind.node {
-                AttributesKind::Customer => "customer",
-                AttributesKind::Metadata => "metadata",
-                AttributesKind::Context => "context",
-            };
-            format!("{k} {}", value(&v.node))
+            format!("{} {}", kind.node.keyword(), value(&v.node))
         }
         TestLine::Channel(c) => format!("channel {}", string(&c.node)),
         TestLine::File(f) => format!("conversation {}", string(&f.node)),

@@ -7,6 +7,7 @@ mod expr;
 pub mod fmt;
 pub mod parser;
 mod print;
+pub mod sexpr;
 pub mod stack;
 
 pub use err::SyntaxError;

@@ -26,19 +26,13 @@ type Result<T> = std::result::Result<T, SyntaxError>;
 pub fn parse_policy(source: &str) -> Result<Policy> {
     on_parse_stack(|| {
         let mut pairs = HandoffParser::parse(Rule::policy, source).map_err(|e| parse_error(e, source))?;
-        let comments: Vec<(usize, usize)> = pairs
-            .clone()
-            .flatten()
-            .filter(|p| p.as_rule() == Rule::COMMENT)
-            .map(|p| (p.as_span().start(), p.as_span().end()))
-            .collect();
-        COMMENTS.with(|c| *c.borrow_mut() = comments);
-        let built = match pairs.next() {
-            Some(policy) => build_policy(policy),
-            None => Err(internal(0, "empty parse")),
+        let comments = collect_comments(pairs.clone());
+        let mut policy = match pairs.next() {
+            Some(policy) => build_policy(policy)?,
+            None => return Err(internal(0, "empty parse")),
         };
-        COMMENTS.with(|c| c.borrow_mut().clear());
-        built
+        policy.comments = Comments(comments);
+        Ok(policy)
     })
 }
 
@@ -50,9 +44,16 @@ fn parse_error(error: pest::error::Error<Rule>, source: &str) -> SyntaxError {
     if let Some(too_deep) = stack_exhausted(&error) {
         return too_deep;
     }
-    pest::set_error_detail(true);
-    let result = HandoffParser::parse(Rule::policy, source);
-    pest::set_error_detail(false);
+    // pest's switch is process-wide and read when a parse starts: one detailed retry at a
+    // time, so a retry on another thread cannot turn it off under this one.
+    static DETAIL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let result = {
+        let _one_at_a_time = DETAIL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        pest::set_error_detail(true);
+        let result = HandoffParser::parse(Rule::policy, source);
+        pest::set_error_detail(false);
+        result
+    };
     match result {
         Err(e) => stack_exhausted(&e).unwrap_or_else(|| from_pest(e, source)),
         Ok(_) => internal(0, "a failed parse succeeded on retry"),
@@ -92,28 +93,25 @@ pub fn parse_expr(source: &str) -> Result<Expr> {
     })
 }
 
-thread_local! {
-    /// The comments of the policy being built, as (start, end), sorted. pest puts the
-    /// whitespace and comments skipped before an absent optional part inside the
-    /// enclosing pair's span; spans are trimmed back to the last real token.
-    static COMMENTS: std::cell::RefCell<Vec<(usize, usize)>> = const { std::cell::RefCell::new(Vec::new()) };
-}
-
+/// A pair's span without the space and comments it ends with. pest puts the whitespace
+/// and comments skipped before an absent optional part inside the enclosing pair's span;
+/// those comments are the pair's last descendants, so a walk back from its end finds them.
 pub(crate) fn span_of(pair: &Pair<'_, Rule>) -> SourceSpan {
     let s = pair.as_span();
     let start = s.start();
     let text = s.as_str();
     let mut end = start + text.trim_end().len();
-    COMMENTS.with(|c| {
-        let comments = c.borrow();
-        while let Ok(i) = comments.binary_search_by_key(&end, |&(_, e)| e) {
-            let Some(&(cstart, _)) = comments.get(i) else { break };
-            if cstart < start {
-                break;
-            }
-            end = start + text.get(..cstart - start).unwrap_or("").trim_end().len();
+    for p in pair.clone().into_inner().flatten().rev() {
+        let (p_start, p_end) = (p.as_span().start(), p.as_span().end());
+        if p_end > end {
+            // A pair holding what was trimmed already.
+            continue;
         }
-    });
+        if p_end < end || p.as_rule() != Rule::COMMENT || p_start < start {
+            break;
+        }
+        end = start + text.get(..p_start - start).unwrap_or("").trim_end().len();
+    }
     (start, end.max(start) - start).into()
 }
 
@@ -157,7 +155,7 @@ fn build_policy(pair: Pair<'_, Rule>) -> Result<Policy> {
             _ => return Err(internal(item.as_span().start(), "unknown item")),
         }
     }
-    Ok(Policy { name, version, items })
+    Ok(Policy { name, version, items, comments: Comments::default() })
 }
 
 fn build_u64(pair: &Pair<'_, Rule>, what: &'static str) -> Result<Node<u64>> {
@@ -296,12 +294,8 @@ fn build_test(pair: Pair<'_, Rule>) -> Result<Test> {
             Rule::test_message => {
                 let mut p = children(&line);
                 let role_pair = next(&mut p, &line)?;
-                let role = match role_pair.as_str() {
-                    "customer" => RoleFilter::Customer,
-                    "bot" => RoleFilter::Bot,
-                    "agent" => RoleFilter::Agent,
-                    "system" => RoleFilter::System,
-                    _ => {
+                let role = match RoleFilter::from_keyword(role_pair.as_str()) {
+                    Some(RoleFilter::Messages) => {
                         return Err(SyntaxError::InvalidLiteral {
                             what: "transcript line",
                             reason: "`messages` is not a role a message can have".into(),
@@ -309,6 +303,8 @@ fn build_test(pair: Pair<'_, Rule>) -> Result<Test> {
                             help: Some("write `customer:`, `bot:`, `agent:` or `system:`".into()),
                         })
                     }
+                    Some(role) => role,
+                    None => return Err(internal(span_of(&role_pair).offset(), "unknown role")),
                 };
                 let text = build_string(next(&mut p, &line)?)?;
                 let annotations = p.next().map(|o| build_value(o, 0)).transpose()?;
@@ -317,11 +313,8 @@ fn build_test(pair: Pair<'_, Rule>) -> Result<Test> {
             Rule::test_attributes => {
                 let mut p = children(&line);
                 let kind_pair = next(&mut p, &line)?;
-                let kind = match kind_pair.as_str() {
-                    "customer" => AttributesKind::Customer,
-                    "metadata" => AttributesKind::Metadata,
-                    _ => AttributesKind::Context,
-                };
+                let kind = AttributesKind::from_keyword(kind_pair.as_str())
+                    .ok_or_else(|| internal(span_of(&kind_pair).offset(), "unknown attributes"))?;
                 let value = build_value(next(&mut p, &line)?, 0)?;
                 TestLine::Attributes { kind: Node::new(kind, span_of(&kind_pair)), value }
             }
@@ -415,7 +408,8 @@ fn build_expectation(pair: &Pair<'_, Rule>) -> Result<Expectation> {
     Ok(Expectation { expected: Node::new(expected, wspan), by, at })
 }
 
-/// Every comment in the source, in order, as spans (for the formatter).
+/// Every comment in the source, in order, as spans. A parsed [`Policy`] keeps its own
+/// in [`Policy::comments`]; this reads them from text alone.
 pub fn comments(source: &str) -> Vec<SourceSpan> {
     on_parse_stack(|| match HandoffParser::parse(Rule::policy, source) {
         Ok(pairs) => collect_comments(pairs),

@@ -103,11 +103,7 @@ impl Tokens<'_> {
             ExprKind::Regex { pattern, flags } => self.push(at, format!("/{pattern}/{flags}"), false),
             ExprKind::Name(n) => self.push(at, n.clone(), false),
             ExprKind::Attribute { root, path } => {
-                let mut s = match root {
-                    AttributeRoot::Customer => "customer",
-                    AttributeRoot::Metadata => "metadata",
-                }
-                .to_string();
+                let mut s = root.keyword().to_string();
                 for p in path {
                     s.push('.');
                     s.push_str(&p.node);
