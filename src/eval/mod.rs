@@ -59,7 +59,13 @@ impl Policy {
         Policy::from_analysis(&Analysis::new(name, source))
     }
 
-    /// Reads, checks and compiles a policy file.
+    /// [`Policy::from_source`], reading the example files the policy names
+    /// (`intents from "file"`) relative to `dir`.
+    pub fn from_source_in(name: &str, source: &str, dir: &Path) -> Result<Policy, PolicyError> {
+        Policy::from_analysis(&Analysis::new_in(name, source, Some(dir)))
+    }
+
+    /// Reads, checks and compiles a policy file (and the example files it names).
     pub fn load(path: impl AsRef<Path>) -> Result<Policy, PolicyError> {
         let path = path.as_ref();
         let analysis = Analysis::read(path).map_err(|e| PolicyError::io(&path.display().to_string(), &e))?;
@@ -72,7 +78,7 @@ impl Policy {
             (Some(ast), false) => ast,
             _ => return Err(PolicyError::from_analysis(analysis)),
         };
-        let program = compile::compile_with(ast, &analysis.regexes).map_err(|reason| {
+        let program = compile::compile_with(ast, &analysis.regexes, &analysis.intents).map_err(|reason| {
             let mut a = analysis.clone();
             a.problems.push(Problem::Syntax(crate::syntax::SyntaxError::InvalidLiteral {
                 what: "policy",
@@ -82,7 +88,15 @@ impl Policy {
             }));
             PolicyError::from_analysis(&a)
         })?;
-        let hash: String = Sha256::digest(analysis.source.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+        // The text, and what the intents were learnt from: the same text with other
+        // examples decides differently, so it is another version.
+        let mut hasher = Sha256::new();
+        hasher.update(analysis.source.as_bytes());
+        if !analysis.intents.is_empty() {
+            hasher.update(b"\0handoff intents\0");
+            hasher.update(analysis.intents.fingerprint().as_bytes());
+        }
+        let hash: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
         Ok(Policy {
             program,
             reference: PolicyRef { name: ast.name.node.as_str().into(), version: ast.version.node, hash: hash.into() },
