@@ -50,6 +50,8 @@ pub struct Policy {
     source: String,
     file: String,
     warnings: Vec<Problem>,
+    /// The example files the policy's intents were read from.
+    example_files: Vec<std::path::PathBuf>,
 }
 
 impl Policy {
@@ -103,6 +105,7 @@ impl Policy {
             source: analysis.source.clone(),
             file: analysis.name.clone(),
             warnings: analysis.warnings().cloned().collect(),
+            example_files: analysis.intents.files.iter().map(|f| f.path.clone()).collect(),
         })
     }
 
@@ -130,6 +133,12 @@ impl Policy {
     /// The file (or label) the policy was loaded from.
     pub fn file(&self) -> &str {
         &self.file
+    }
+
+    /// The example files its intents were read from (`intents from "..."`): a
+    /// reload must read them again even when the policy's text is unchanged.
+    pub fn example_files(&self) -> &[std::path::PathBuf] {
+        &self.example_files
     }
 
     /// The checker's warnings (a policy with errors never compiles).

@@ -52,8 +52,11 @@ pub enum Declared {
 /// An example file the policy names.
 #[derive(Debug, Clone)]
 pub struct ExampleFile {
-    /// As diagnostics and evidence show it: the policy's directory joined with the path as written.
+    /// As diagnostics show it: the policy's directory (as given) joined with the
+    /// path as written. Evidence names the path as written, relative to the policy.
     pub shown: String,
+    /// Where it was read from.
+    pub path: std::path::PathBuf,
     pub text: Arc<str>,
     /// The path's string in the policy.
     pub span: SourceSpan,
@@ -90,11 +93,13 @@ impl PolicyIntents {
                         continue;
                     };
                     let path = dir.join(&from.path.node);
-                    let shown = path.display().to_string();
+                    // Relative paths stay as given; below an absolute directory (a
+                    // server's) the file is named as the policy names it.
+                    let shown = if dir.is_absolute() { from.path.node.clone() } else { path.display().to_string() };
                     match std::fs::read_to_string(&path) {
                         Ok(text) => {
-                            reader.add_source(&shown, &text);
-                            files.push(ExampleFile { shown, text: Arc::from(text), span: from.path.span });
+                            reader.add_source_as(&shown, &from.path.node, &text);
+                            files.push(ExampleFile { shown, path, text: Arc::from(text), span: from.path.span });
                         }
                         Err(e) => {
                             // Its intents are unknown: the rules naming them are not wrong.

@@ -71,8 +71,15 @@ impl ExampleReader {
 
     /// Reads the text of a file called `file`.
     pub fn add_source(&mut self, file: &str, text: &str) {
+        self.add_source_as(file, file, text);
+    }
+
+    /// Reads the text of a file that diagnostics call `file` and examples' origins
+    /// call `origin` (a policy's examples name their file relative to the policy,
+    /// the same on every machine).
+    pub fn add_source_as(&mut self, file: &str, origin: &str, text: &str) {
         let file_index = self.files.len();
-        let origin_file: Arc<str> = Arc::from(file);
+        let origin_file: Arc<str> = Arc::from(origin);
         let mut errors = Vec::new();
         let mut section = Section::Start;
         let mut offset = 0;
