@@ -153,3 +153,31 @@ fn a_policy_given_as_text_does_not_read_example_files() {
     let dir = fixture().parent().unwrap().to_path_buf();
     assert!(Policy::from_source_in("support.handoff", &text, &dir).is_ok());
 }
+
+#[test]
+fn check_reports_each_intents_precision_and_recall_as_text_and_json() {
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_handoff"))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let text = run(&["check", FIXTURE]);
+    assert!(text.starts_with(&format!("intents of {FIXTURE} (5-fold cross-validation):")), "{text}");
+    for name in ["request_person", "dispute_charge", "refund"] {
+        assert!(text.lines().any(|l| l.trim_start().starts_with(name)), "{text}");
+    }
+    let json = run(&["check", "--format", "json", FIXTURE]);
+    let report: serde_json::Value = json
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|v| v["intent_quality"].is_object())
+        .unwrap();
+    let intents = report["intent_quality"]["intents"].as_array().unwrap();
+    assert_eq!(intents.len(), 3);
+    assert_eq!(intents[0]["threshold"], 0.6);
+    assert!(intents.iter().all(|i| i["recall"].as_f64().is_some_and(|r| (0.0..=1.0).contains(&r))), "{json}");
+}

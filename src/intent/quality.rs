@@ -53,8 +53,9 @@ pub struct QualityReport {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct IntentQuality {
     pub name: String,
-    /// The score at which a held-out sentence counted as this intent.
-    pub threshold: f32,
+    /// The score at which a held-out sentence counted as this intent (the 32-bit
+    /// threshold to 4 decimals, so JSON shows `0.6`).
+    pub threshold: f64,
     pub examples: usize,
     pub counter_examples: usize,
     pub true_positives: usize,
@@ -172,7 +173,7 @@ fn per_intent(set: &TrainingSet, held_out: &[HeldOut], threshold: impl Fn(usize)
             }
             IntentQuality {
                 name: intent.name.clone(),
-                threshold: threshold(i),
+                threshold: (f64::from(threshold(i)) * 10_000.0).round() / 10_000.0,
                 examples: intent.examples.len(),
                 counter_examples: intent.counter_examples.len(),
                 true_positives: tp,
