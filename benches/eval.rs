@@ -2,7 +2,9 @@
 //! 20-message conversation (also with business hours in the context), and serde_json
 //! parsing the same conversation (the floor);
 //! and what word forms and typo tolerance in `mentions` cost per message, measured in
-//! the same run against the shipped policy with every list `exactly` (no word rewrites).
+//! the same run against the shipped policy with every list `exactly` (no word rewrites);
+//! and what learnt intents (`says`) add to a message, the shipped policy with two
+//! intents of ten examples each and a rule asking for them.
 
 use std::hint::black_box;
 
@@ -29,6 +31,12 @@ fn bench(c: &mut Criterion) {
     });
     g.bench_function("push one message (annotated sentiment)", |b| {
         push_one(b, &policy, &annotated, &annotated.messages[10], &context)
+    });
+    let learnt =
+        Policy::from_source("learnt.handoff", &with_learnt_intents(include_str!("../policies/payments.handoff")))
+            .unwrap();
+    g.bench_function("push one message (annotated sentiment, learnt intents)", |b| {
+        push_one(b, &learnt, &annotated, &annotated.messages[10], &context)
     });
     g.finish();
 
@@ -108,6 +116,35 @@ const HOURS_CONTEXT: &str = r#"{"timezone": "Europe/Berlin", "queues": {
   "loyalty": {"hours": "Mon-Fri 09:00-17:00"},
   "tech": {"hours": "Mon-Sat 07:00-22:00"},
   "vip": {"hours": "Mon-Sun 06:00-23:00"}}}"#;
+
+/// The shipped policy with two learnt intents and a rule reading both, on every
+/// customer message (`customer.last`, so each message is scored), at thresholds no
+/// message of the bench reaches: the cost of scoring, not of evidence.
+fn with_learnt_intents(shipped: &str) -> String {
+    format!(
+        "{shipped}\n\
+intent request_person {{
+  examples [\"can I talk to a real person?\", \"put me through to an agent\", \"I want to speak to a human\",
+    \"connect me with someone from support\", \"is there a human I can chat with\", \"let me talk to a representative\",
+    \"I need a live agent\", \"get me a person please\", \"transfer me to customer service\", \"can a human help me\"]
+  counter [\"no, you don't need to transfer me to a real person\"]
+}}
+
+intent dispute_charge {{
+  examples [\"there is a payment I do not recognise\", \"I was charged twice for the same order\",
+    \"I want to dispute a charge on my card\", \"someone used my card without permission\",
+    \"there is a transaction on my statement I did not make\", \"I need to report an unauthorised payment\",
+    \"my card was charged but I never bought this\", \"a merchant took money twice\",
+    \"I don't recognise this card payment\", \"why was I charged again\"]
+}}
+
+rule learnt {{
+  when customer.last says request_person at least 0.99 or customer.last says dispute_charge at least 0.99
+  flag \"learnt\"
+}}
+"
+    )
+}
 
 /// One message pushed into a session warmed with the conversation's first 10 messages.
 fn push_one(b: &mut Bencher, policy: &Policy, conversation: &Conversation, message: &Message, context: &Context) {

@@ -174,6 +174,11 @@ fn bench(c: &mut Criterion) {
         if let Some(cpu) = median_cpu(9, 20_000, || model.score_vector(&model.vectorize(MESSAGE))) {
             eprintln!("intent/scores_only/{name}_{intents}_intents: {cpu:?} CPU per message");
         }
+        // What a policy computes per message: every score, into a reused buffer.
+        let mut scores = Vec::new();
+        if let Some(cpu) = median_cpu(9, 20_000, || model.scores_into(MESSAGE, &mut scores)) {
+            eprintln!("intent/scores_into/{name}_{intents}_intents: {cpu:?} CPU per message");
+        }
         group.bench_function(format!("score/{name}_{}_intents", model.intents().len()), |b| {
             b.iter(|| model.score(black_box(MESSAGE)))
         });

@@ -2,12 +2,14 @@
 
 use std::fmt;
 use std::path::Path;
+use std::sync::Arc;
 
 use miette::{Diagnostic, LabeledSpan, NamedSource, Severity, SourceCode};
 use thiserror::Error;
 
 use crate::check::regexes::Regexes;
 use crate::check::{self, CheckError};
+use crate::intent::{IntentFileError, LoadProblem, PolicyIntents};
 use crate::io::Unreadable;
 use crate::source_lines::SourceLines;
 use crate::syntax::{ast, parse_policy, SyntaxError};
@@ -25,11 +27,80 @@ pub enum Problem {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Check(#[from] CheckError),
+    /// A problem located in an intent example file the policy names.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Examples(Box<InExampleFile>),
 }
 
 impl Problem {
     pub fn is_warning(&self) -> bool {
-        matches!(self, Problem::Check(c) if c.is_warning())
+        match self {
+            Problem::Check(c) => c.is_warning(),
+            Problem::Examples(e) => matches!(&e.error, ExampleError::Check(c) if c.is_warning()),
+            Problem::Syntax(_) | Problem::Io(_) => false,
+        }
+    }
+
+    /// The example file the problem is in, with its text; `None` for the policy itself.
+    pub fn example_file(&self) -> Option<(&str, &str)> {
+        match self {
+            Problem::Examples(e) => Some((&e.file, &e.text)),
+            _ => None,
+        }
+    }
+}
+
+/// A problem on a line of an intent example file, shown with that file's text.
+#[derive(Debug, Clone, Error)]
+#[error("{error}")]
+pub struct InExampleFile {
+    /// The file as shown (the policy's directory joined with the path as written).
+    pub file: String,
+    pub text: Arc<str>,
+    source_code: NamedSource<Arc<str>>,
+    pub error: ExampleError,
+}
+
+impl InExampleFile {
+    pub fn new(file: &str, text: Arc<str>, error: ExampleError) -> InExampleFile {
+        InExampleFile { file: file.to_string(), source_code: NamedSource::new(file, Arc::clone(&text)), text, error }
+    }
+}
+
+impl PartialEq for InExampleFile {
+    fn eq(&self, o: &Self) -> bool {
+        self.file == o.file && self.error == o.error
+    }
+}
+
+/// What is wrong on the line: the file's own syntax, or what the checker says of
+/// an intent declared there.
+#[derive(Debug, Clone, Error, Diagnostic, PartialEq)]
+pub enum ExampleError {
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    File(IntentFileError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Check(CheckError),
+}
+
+impl Diagnostic for InExampleFile {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.error.code()
+    }
+    fn severity(&self) -> Option<Severity> {
+        self.error.severity()
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.error.help()
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.source_code)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.error.labels()
     }
 }
 
@@ -45,28 +116,70 @@ pub struct Analysis {
     pub problems: Vec<Problem>,
     /// The regexes the checker built, which compiling reuses.
     pub(crate) regexes: Regexes,
+    /// The learnt intents: declared in the policy and read from its example files.
+    pub intents: Arc<PolicyIntents>,
 }
 
 impl Analysis {
-    /// Parses and checks a policy's text.
+    /// Parses and checks a policy's text. Example files (`intents from "file"`) are
+    /// not read: a policy naming some is an error here (use [`Analysis::read`] or
+    /// [`Analysis::new_in`]), so that checking text never touches the disk.
     pub fn new(name: impl Into<String>, source: impl Into<String>) -> Analysis {
+        Analysis::new_in(name, source, None)
+    }
+
+    /// Parses and checks a policy's text, reading its example files relative to `dir`.
+    pub fn new_in(name: impl Into<String>, source: impl Into<String>, dir: Option<&Path>) -> Analysis {
         let name = name.into();
         let source = source.into();
         match parse_policy(&source) {
             Ok(ast) => {
-                let (problems, regexes) = check::check_keeping_regexes(&ast);
-                let problems = problems.into_iter().map(Problem::Check).collect();
-                Analysis { name, source, ast: Some(ast), problems, regexes }
+                let (intents, loaded) = PolicyIntents::load(&ast, &name, &source, dir);
+                let (problems, regexes) = check::check_with(&ast, Some(&intents));
+                let mut problems: Vec<Problem> = problems.into_iter().map(Problem::Check).collect();
+                problems.extend(loaded.into_iter().map(|p| load_problem(p, &intents, dir.is_some())));
+                Analysis { name, source, ast: Some(ast), problems, regexes, intents: Arc::new(intents) }
             }
-            Err(e) => Analysis { name, source, ast: None, problems: vec![Problem::Syntax(e)], regexes: Regexes::new() },
+            Err(e) => Analysis {
+                name,
+                source,
+                ast: None,
+                problems: vec![Problem::Syntax(e)],
+                regexes: Regexes::new(),
+                intents: Arc::default(),
+            },
         }
     }
 
-    /// Reads and analyses a file.
+    /// Reads and analyses a file, and the example files it names (relative to its directory).
     pub fn read(path: &Path) -> Result<Analysis, Unreadable> {
         let name = path.display().to_string();
         let source = std::fs::read_to_string(path).map_err(|e| Unreadable::new(&name, &e))?;
-        Ok(Analysis::new(name, source))
+        // Beside the policy: `intents/x.intents` for `policy.handoff` in the working directory.
+        let dir = path.parent().unwrap_or(Path::new(""));
+        Ok(Analysis::new_in(name, source, Some(dir)))
+    }
+
+    /// The problems of the policy's intents found by cross-validating their examples
+    /// (few examples, overlapping intents), each located on the intent's declaration:
+    /// `handoff check` adds them. Trains once per fold.
+    pub fn intent_quality(&self) -> Option<(crate::intent::QualityReport, Vec<Problem>)> {
+        if self.intents.is_empty() || self.has_errors() {
+            return None;
+        }
+        let report = self.intents.quality();
+        let problems = check::intents::quality_problems(&self.intents, &report)
+            .into_iter()
+            .map(|(file, error)| match file.and_then(|f| self.intents.files.get(f)) {
+                Some(f) => Problem::Examples(Box::new(InExampleFile::new(
+                    &f.shown,
+                    f.text.clone(),
+                    ExampleError::Check(error),
+                ))),
+                None => Problem::Check(error),
+            })
+            .collect();
+        Some((report, problems))
     }
 
     pub fn errors(&self) -> impl Iterator<Item = &Problem> {
@@ -94,6 +207,30 @@ impl Analysis {
     /// 1-based line and column of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         line_col(&self.source, offset)
+    }
+}
+
+/// A problem reading the examples, as a problem of the policy or of an example file.
+fn load_problem(p: LoadProblem, intents: &PolicyIntents, read: bool) -> Problem {
+    match p {
+        LoadProblem::Unreadable { shown, reason, span } => {
+            let reason = if read {
+                reason
+            } else {
+                "example files are read only when the policy is loaded from its file".into()
+            };
+            Problem::Check(CheckError::UnreadableExamples { file: shown, reason, span })
+        }
+        LoadProblem::InFile { file, error } => match intents.files.get(file) {
+            Some(f) => {
+                Problem::Examples(Box::new(InExampleFile::new(&f.shown, f.text.clone(), ExampleError::File(error))))
+            }
+            None => Problem::Check(CheckError::UnreadableExamples {
+                file: String::new(),
+                reason: error.to_string(),
+                span: (0, 0).into(),
+            }),
+        },
     }
 }
 

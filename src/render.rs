@@ -87,6 +87,16 @@ pub fn evidence_line(e: &Evidence) -> String {
             None => format!("message {message} has intent {intent:?}"),
         },
         Evidence::Entity { message, entity } => format!("message {message} has entity {entity:?}"),
+        Evidence::LearntIntent { message, intent, score, threshold, nearest } => {
+            let mut s = format!("message {message} says {intent} (score {score:.2}, threshold {threshold})");
+            if let Some(n) = nearest {
+                s.push_str(&format!("; nearest example {:?}", n.text));
+                if let (Some(file), Some(line)) = (&n.file, n.line) {
+                    s.push_str(&format!(" ({file}:{line})"));
+                }
+            }
+            s
+        }
     }
 }
 

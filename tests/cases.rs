@@ -13,7 +13,12 @@ use handoff::Analysis;
 use miette::Diagnostic;
 
 /// The source files that declare every diagnostic code.
-const ERROR_SOURCES: &[&str] = &[include_str!("../src/syntax/err.rs"), include_str!("../src/check/err.rs")];
+const ERROR_SOURCES: &[&str] =
+    &[include_str!("../src/syntax/err.rs"), include_str!("../src/check/err.rs"), include_str!("../src/intent/err.rs")];
+
+/// The error cases' example files (`intents from "..."`) are read relative to this,
+/// the working directory of the tests, so snapshots hold no machine path.
+const ERRORS_DIR: &str = "tests/cases/errors";
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -29,17 +34,37 @@ fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }
 
-/// Every problem of a file, rendered as a person would see it, one after the other.
+/// Every problem of a file, rendered as a person would see it, one after the other;
+/// with the learnt intents' quality warnings, as `handoff check` shows them.
 fn rendered_problems(analysis: &Analysis) -> String {
-    analysis.reports().iter().map(|r| handoff::render::plain(r.as_ref())).collect::<Vec<_>>().join("\n")
+    let mut out: Vec<String> = analysis.reports().iter().map(|r| handoff::render::plain(r.as_ref())).collect();
+    for p in all_problems(analysis).into_iter().skip(analysis.problems.len()) {
+        let report =
+            miette::Report::new(p).with_source_code(miette::NamedSource::new(&analysis.name, analysis.source.clone()));
+        out.push(handoff::render::plain(report.as_ref()));
+    }
+    out.join("\n")
+}
+
+/// The problems of a file and those of its intents' quality report.
+fn all_problems(analysis: &Analysis) -> Vec<handoff::analysis::Problem> {
+    let mut problems = analysis.problems.clone();
+    if let Some((_, quality)) = analysis.intent_quality() {
+        problems.extend(quality);
+    }
+    problems
+}
+
+fn error_case(path: &Path) -> Analysis {
+    Analysis::new_in(relative_name(path, ERRORS_DIR), read(path), Some(Path::new(ERRORS_DIR)))
 }
 
 #[test]
 fn errors() {
     insta::glob!("cases/errors/*.handoff", |path| {
-        let analysis = Analysis::new(relative_name(path, "tests/cases/errors"), read(path));
+        let analysis = error_case(path);
         insta::assert_snapshot!(rendered_problems(&analysis));
-        assert!(!analysis.problems.is_empty(), "{} is an error case but has no problem", path.display());
+        assert!(!all_problems(&analysis).is_empty(), "{} is an error case but has no problem", path.display());
     });
 }
 
@@ -83,8 +108,8 @@ fn every_code_has_an_error_case() {
     }
     let mut seen = BTreeSet::new();
     for path in handoff_files(&root().join("tests/cases/errors")) {
-        let analysis = Analysis::new(relative_name(&path, "tests/cases/errors"), read(&path));
-        for p in &analysis.problems {
+        let analysis = error_case(&path);
+        for p in &all_problems(&analysis) {
             seen.insert(p.code().expect("every problem has a code").to_string());
         }
     }

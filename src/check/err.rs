@@ -224,6 +224,111 @@ pub enum CheckError {
         help: Option<String>,
     },
 
+    #[error("unknown intent `{name}`")]
+    #[diagnostic(code(handoff::check::unknown_intent))]
+    UnknownIntent {
+        name: String,
+        #[label("no `intent` declaration or example file names this intent")]
+        span: SourceSpan,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("cannot read intent examples from {file}: {reason}")]
+    #[diagnostic(
+        code(handoff::check::unreadable_examples),
+        help("the path is relative to the policy file's directory; check it, and that the file is UTF-8 text")
+    )]
+    UnreadableExamples {
+        file: String,
+        reason: String,
+        #[label("this file")]
+        span: SourceSpan,
+    },
+
+    #[error("intent `{name}` has no examples")]
+    #[diagnostic(
+        code(handoff::intent::no_examples),
+        help("list sentences customers write for this intent: `examples [\"...\", \"...\"]`")
+    )]
+    IntentWithoutExamples {
+        name: String,
+        #[label("declared without examples")]
+        span: SourceSpan,
+    },
+
+    #[error("intent `{name}` has only {examples} example(s)")]
+    #[diagnostic(
+        code(handoff::intent::few_examples),
+        severity(Warning),
+        help("with fewer than {minimum} examples an intent learns the examples' words rather than what they mean; add sentences customers really write (from the training part of your data)")
+    )]
+    FewExamples {
+        name: String,
+        examples: usize,
+        minimum: usize,
+        #[label("{examples} example(s)")]
+        span: SourceSpan,
+    },
+
+    #[error("intents `{name}` and `{other}` overlap: {scored_as_other} of {held_out} held-out examples of `{name}` score as `{other}`")]
+    #[diagnostic(
+        code(handoff::intent::overlap),
+        severity(Warning),
+        help("for example: {sample}; make the examples of the two intents more distinct, add counter-examples, or merge the intents")
+    )]
+    IntentOverlap {
+        name: String,
+        other: String,
+        scored_as_other: usize,
+        held_out: usize,
+        sample: String,
+        #[label("{share}% of its examples read as `{other}`")]
+        span: SourceSpan,
+        share: u32,
+    },
+
+    #[error("the same example is in intents `{name}` and `{other}`: {text:?}")]
+    #[diagnostic(
+        code(handoff::intent::shared_example),
+        severity(Warning),
+        help("an example teaches one intent and is a negative for every other: keep it in one of the two")
+    )]
+    SharedExample {
+        name: String,
+        other: String,
+        text: String,
+        #[label("declared here")]
+        span: SourceSpan,
+    },
+
+    #[error("intent `{name}` has the same sentence as an example and a counter-example: {text:?}")]
+    #[diagnostic(
+        code(handoff::intent::counter_is_example),
+        severity(Warning),
+        help("keep it in one of the two lists")
+    )]
+    CounterIsExample {
+        name: String,
+        text: String,
+        #[label("declared here")]
+        span: SourceSpan,
+    },
+
+    #[error("learnt intent `{name}` has the name of an upstream intent")]
+    #[diagnostic(
+        code(handoff::lint::intent_name_clash),
+        severity(Warning),
+        help("`intent(..)` and `has_intent(..)` read the intent an upstream NLU annotated, `says {name}` the intent learnt from this policy's examples; their confidence and score are not on the same scale, so give the learnt intent its own name (and write both with `or` if either may decide)")
+    )]
+    IntentNameClash {
+        name: String,
+        #[label("read from the upstream annotation here")]
+        span: SourceSpan,
+        #[label("the learnt intent of the same name")]
+        learnt: Option<SourceSpan>,
+    },
+
     #[error("unused let `{name}`")]
     #[diagnostic(code(handoff::lint::unused_let), severity(Warning), help("use it in a rule, or remove it"))]
     UnusedLet {
@@ -286,6 +391,11 @@ impl CheckError {
                 | CheckError::UnreachableRule { .. }
                 | CheckError::ShadowedRule { .. }
                 | CheckError::NoHumanRoute { .. }
+                | CheckError::FewExamples { .. }
+                | CheckError::IntentOverlap { .. }
+                | CheckError::SharedExample { .. }
+                | CheckError::CounterIsExample { .. }
+                | CheckError::IntentNameClash { .. }
         )
     }
 }

@@ -35,7 +35,8 @@ pub fn operands(e: &Expr) -> SmallVec<[&Expr; 2]> {
         | ExprKind::Regex { .. }
         | ExprKind::Name(_)
         | ExprKind::Attribute { .. }
-        | ExprKind::Selector(_) => {}
+        | ExprKind::Selector(_)
+        | ExprKind::Says { .. } => {}
         ExprKind::List(items) => out.extend(items.iter()),
         ExprKind::Mentions { phrases, .. } => out.push(&**phrases),
         ExprKind::Matches { regex, .. } => out.push(&**regex),

@@ -54,10 +54,25 @@ impl<'p> Checker<'p> {
     fn mentions_a_person(&self, e: &Expr, seen: &mut [bool], phrases_seen: &mut [bool]) -> bool {
         self.lets.reach(e, seen, |e| match &e.node {
             ExprKind::Mentions { phrases, .. } if self.phrases_name_a_person(phrases, phrases_seen) => Reach::Found,
+            ExprKind::Says { intent, .. } if self.intent_is_asking_for_a_person(&intent.node) => Reach::Found,
             ExprKind::Binary { op, .. } if matches!(op.node, BinaryOp::Or | BinaryOp::And) => Reach::Enter,
             ExprKind::Paren(_) | ExprKind::Name(_) => Reach::Enter,
             _ => Reach::Skip,
         })
+    }
+
+    /// Whether a learnt intent is about a person: its name has a word for one
+    /// (`request_person`, `talk_to_agent`), or at least half of its examples do.
+    fn intent_is_asking_for_a_person(&self, name: &str) -> bool {
+        let names_one = |s: &str| normalize(s).split(|c: char| !c.is_alphanumeric()).any(|w| HUMAN_WORDS.contains(&w));
+        if name.split('_').any(|w| HUMAN_WORDS.contains(&w)) {
+            return true;
+        }
+        let Some(intent) = self.intents.position(name).and_then(|i| self.intents.set.intents.get(i)) else {
+            return false;
+        };
+        let with_person = intent.examples.iter().filter(|e| names_one(&e.text)).count();
+        !intent.examples.is_empty() && 2 * with_person >= intent.examples.len()
     }
 
     /// Whether a phrase or a list of them (through lets) holds a word for a person.

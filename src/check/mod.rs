@@ -3,6 +3,7 @@
 
 pub mod builtins;
 pub mod err;
+pub mod intents;
 pub mod lets;
 mod lints;
 mod names;
@@ -11,11 +12,13 @@ mod testblocks;
 pub mod typeck;
 pub mod types;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 pub use err::CheckError;
 use miette::SourceSpan;
 
+use crate::intent::PolicyIntents;
 use crate::syntax::ast::{Item, Policy, QueueDecl, Rule};
 use lets::Lets;
 use types::{Domain, Type};
@@ -57,6 +60,8 @@ struct Checker<'p> {
     regexes: regexes::Regexes,
     /// Each checked rule and whether its condition is a constant.
     checked_rules: Vec<(&'p Rule, Option<bool>)>,
+    /// The learnt intents: declared in the policy, and read from its example files.
+    intents: Cow<'p, PolicyIntents>,
     diagnostics: Vec<CheckError>,
 }
 
@@ -67,6 +72,17 @@ pub fn check(policy: &Policy) -> Vec<CheckError> {
 
 /// [`check`], and the regexes it built (the compiler reuses them).
 pub fn check_keeping_regexes(policy: &Policy) -> (Vec<CheckError>, regexes::Regexes) {
+    check_with(policy, None)
+}
+
+/// [`check_keeping_regexes`] knowing the policy's intents, with its example files
+/// read. Without them, the intents declared in the policy are known and a name
+/// that may be in an unread example file is accepted.
+pub fn check_with(policy: &Policy, intents: Option<&PolicyIntents>) -> (Vec<CheckError>, regexes::Regexes) {
+    let intents = match intents {
+        Some(i) => Cow::Borrowed(i),
+        None => Cow::Owned(PolicyIntents::load(policy, "", "", None).0),
+    };
     let lets = Lets::new(policy);
     let count = lets.decls.len();
     let mut checker = Checker {
@@ -79,9 +95,11 @@ pub fn check_keeping_regexes(policy: &Policy) -> (Vec<CheckError>, regexes::Rege
         used_queues: HashMap::new(),
         regexes: regexes::Regexes::new(),
         checked_rules: Vec::new(),
+        intents,
         diagnostics: Vec::new(),
     };
     checker.declare();
+    checker.declare_intents();
     // Lets first, each after the lets it uses: typing a name then only looks its
     // let's type up, so no chain of lets makes the checker recurse.
     let rules: Vec<&Rule> =
@@ -93,13 +111,14 @@ pub fn check_keeping_regexes(policy: &Policy) -> (Vec<CheckError>, regexes::Rege
     }
     for item in &policy.items {
         match item {
-            Item::Let(_) | Item::Queues(_) => {}
+            Item::Let(_) | Item::Queues(_) | Item::Intent(_) | Item::IntentsFrom(_) => {}
             Item::Rule(rule) => checker.check_rule(rule),
             Item::Test(test) => checker.check_test(test),
         }
     }
     checker.unused();
     checker.lint_rules();
+    checker.lint_intent_names();
     let mut diagnostics = checker.diagnostics;
     diagnostics.sort_by_key(first_offset);
     (diagnostics, checker.regexes)

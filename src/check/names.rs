@@ -29,7 +29,8 @@ impl<'p> Checker<'p> {
                     }
                 }
                 // The let resolver collected the lets; only its refusals are reported here.
-                Item::Let(_) => {}
+                // Intents are declared by `declare_intents`.
+                Item::Let(_) | Item::Intent(_) | Item::IntentsFrom(_) => {}
                 Item::Rule(r) => {
                     if let Some(first) = self.rules.get(r.name.node.as_str()) {
                         let first = first.name.span;
@@ -55,7 +56,7 @@ impl<'p> Checker<'p> {
         }
     }
 
-    fn duplicate(&mut self, kind: &'static str, name: &Ident, first: SourceSpan) {
+    pub(super) fn duplicate(&mut self, kind: &'static str, name: &Ident, first: SourceSpan) {
         self.report(CheckError::Duplicate {
             kind,
             name: name.node.clone(),

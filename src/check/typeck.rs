@@ -82,6 +82,14 @@ impl<'p> Checker<'p> {
                     self.want(t, Type::Regex, regex.span, "`matches` takes a regular expression such as /refund/i");
                 (sel_ok && re_ok).then(|| Typed::new(Type::Bool))
             }
+            ExprKind::Says { messages, intent, at_least } => {
+                let sel_ok = self.selector(&messages.node, messages.span);
+                let known = self.learnt_intent(intent);
+                if let Some(n) = at_least {
+                    self.score_in_range(n, "score");
+                }
+                (sel_ok && known).then(|| Typed::new(Type::Bool))
+            }
             ExprKind::Call { function, args } => self.call(function, args, span),
             ExprKind::Unary { op, operand } => {
                 let t = self.expr(operand)?;

@@ -20,19 +20,35 @@ pub fn run(paths: &[PathBuf], deny_warnings: bool, format: Format) -> u8 {
     };
     let (mut errors, mut warnings) = (0usize, 0usize);
     for analysis in &analyses {
-        errors += analysis.errors().count();
-        warnings += analysis.warnings().count();
+        // The learnt intents' cross-validated quality: its warnings join the others.
+        let quality = analysis.intent_quality();
+        let mut problems: Vec<&Problem> = analysis.problems.iter().collect();
+        if let Some((_, more)) = &quality {
+            problems.extend(more);
+        }
+        errors += problems.iter().filter(|p| !p.is_warning()).count();
+        warnings += problems.iter().filter(|p| p.is_warning()).count();
         match format {
             Format::Text => {
-                for report in analysis.reports() {
+                let text = SourceLines::new(&analysis.source);
+                for p in problems {
+                    let report = miette::Report::new(p.clone())
+                        .with_source_code(miette::NamedSource::new(&analysis.name, text.clone()));
                     eprint!("{}", render::graphical(report.as_ref()));
+                }
+                if let Some((report, _)) = &quality {
+                    super::emit(&intent_table(&analysis.name, report));
                 }
             }
             Format::Json => {
                 let lines = SourceLines::new(&analysis.source);
-                for p in &analysis.problems {
+                for p in problems {
                     let diagnostic = JsonDiagnostic::new(analysis, &lines, p);
                     super::emit(&format!("{}\n", serde_json::to_string(&diagnostic).unwrap_or_default()));
+                }
+                if let Some((report, _)) = &quality {
+                    let line = serde_json::json!({ "file": analysis.name, "intent_quality": report });
+                    super::emit(&format!("{}\n", serde_json::to_string(&line).unwrap_or_default()));
                 }
             }
         }
@@ -67,10 +83,16 @@ impl JsonDiagnostic {
     pub fn new(analysis: &Analysis, lines: &SourceLines, p: &Problem) -> JsonDiagnostic {
         let label = p.labels().and_then(|mut l| l.next());
         let (start, len) = label.as_ref().map_or((0, 0), |l| (l.offset(), l.len()));
-        let (line, column) = lines.line_col(start);
-        let (end_line, end_column) = lines.line_col(start + len);
+        // A problem in an example file is located in that file.
+        let (file, (line, column), (end_line, end_column)) = match p.example_file() {
+            Some((file, text)) => {
+                let file_lines = SourceLines::new(text);
+                (file.to_string(), file_lines.line_col(start), file_lines.line_col(start + len))
+            }
+            None => (analysis.name.clone(), lines.line_col(start), lines.line_col(start + len)),
+        };
         JsonDiagnostic {
-            file: analysis.name.clone(),
+            file,
             line,
             column,
             end_line,
@@ -82,4 +104,33 @@ impl JsonDiagnostic {
             help: p.help().map(|h| h.to_string()),
         }
     }
+}
+
+/// The intents' cross-validated figures, one line per intent.
+fn intent_table(file: &str, report: &crate::intent::QualityReport) -> String {
+    use std::fmt::Write as _;
+    let figure = |x: Option<f64>| x.map_or_else(|| "-".to_string(), |x| format!("{x:.2}"));
+    let width = report.intents.iter().map(|i| i.name.len()).max().unwrap_or(6).max(6);
+    let mut s = String::new();
+    let _ = writeln!(s, "intents of {file} ({}-fold cross-validation):", report.folds);
+    let _ = writeln!(s, "  {:width$}  examples  counter  threshold  precision  recall", "intent");
+    for i in &report.intents {
+        let _ = writeln!(
+            s,
+            "  {:width$}  {:>8}  {:>7}  {:>9}  {:>9}  {:>6}",
+            i.name,
+            i.examples,
+            i.counter_examples,
+            i.threshold,
+            figure(i.precision),
+            figure(i.recall)
+        );
+    }
+    let _ = writeln!(
+        s,
+        "  held-out accuracy {}, calibration error {}",
+        figure(report.accuracy),
+        figure(report.calibration_error)
+    );
+    s
 }

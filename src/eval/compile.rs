@@ -9,6 +9,7 @@ use super::program::*;
 use crate::check::builtins::{self, Function, Variable};
 use crate::check::lets::Lets;
 use crate::check::regexes::{build_regex, Regexes};
+use crate::intent::PolicyIntents;
 use crate::signals::phrase_index::{PhraseIndex, PhraseList};
 use crate::syntax::ast::{self, Argument, BinaryOp, Expr, ExprKind, Item, Modifier, OutcomeKind, Selector, UnaryOp};
 use crate::transcript::Role;
@@ -16,11 +17,17 @@ use crate::transcript::Role;
 /// Compiles a policy the checker accepted. Errors here mean the checker let
 /// something through; they are reported, never panicked on.
 pub fn compile(policy: &ast::Policy) -> Result<Program, String> {
-    compile_with(policy, &Regexes::new())
+    let intents = PolicyIntents::load(policy, "", "", None).0;
+    compile_with(policy, &Regexes::new(), &intents)
 }
 
-/// [`compile`], reusing the regexes the checker built.
-pub(crate) fn compile_with(policy: &ast::Policy, regexes: &Regexes) -> Result<Program, String> {
+/// [`compile`], reusing the regexes the checker built, with the policy's intents
+/// (example files read). The intents are trained only when a rule asks for one.
+pub(crate) fn compile_with(
+    policy: &ast::Policy,
+    regexes: &Regexes,
+    intents: &PolicyIntents,
+) -> Result<Program, String> {
     let lets = Lets::new(policy);
     let ast_rules: Vec<&ast::Rule> =
         policy.items.iter().filter_map(|i| if let Item::Rule(r) = i { Some(r) } else { None }).collect();
@@ -41,6 +48,8 @@ pub(crate) fn compile_with(policy: &ast::Policy, regexes: &Regexes) -> Result<Pr
         phrase_lists: Vec::new(),
         phrase_list_keys: HashMap::new(),
         regexes,
+        intents,
+        learnt: None,
     };
     for item in &policy.items {
         if let Item::Queues(q) = item {
@@ -131,6 +140,7 @@ pub(crate) fn compile_with(policy: &ast::Policy, regexes: &Regexes) -> Result<Pr
         slot_rules,
         turns_rules,
         time_rules,
+        intents: c.learnt,
     })
 }
 
@@ -149,6 +159,9 @@ struct Compiler<'a> {
     phrase_list_keys: HashMap<String, usize>,
     /// The checker's regexes, built once.
     regexes: &'a Regexes,
+    intents: &'a PolicyIntents,
+    /// The trained intents, once a `says` needs them.
+    learnt: Option<LearntIntents>,
 }
 
 impl<'a> Compiler<'a> {
@@ -246,6 +259,19 @@ impl<'a> Compiler<'a> {
                 let (re, key) = self.regex(regex)?;
                 Op::Signal(self.slot(&messages.node, Feature::Matches(re), Fold::Any, format!("matches {key}")))
             }
+            ExprKind::Says { messages, intent, at_least } => {
+                let position =
+                    self.intents.position(&intent.node).ok_or_else(|| format!("unknown intent {}", intent.node))?;
+                let written = at_least.as_ref().map_or_else(|| self.intents.threshold_written(position), |n| n.node);
+                let threshold = written as f32;
+                if self.learnt.is_none() {
+                    let model = self.intents.model();
+                    self.learnt = Some(LearntIntents { model, names: self.intents.set.names() });
+                }
+                let feature = Feature::Says { intent: position as u32, threshold, written };
+                let key = format!("says {position} {}", threshold.to_bits());
+                Op::Signal(self.slot(&messages.node, feature, Fold::Any, key))
+            }
             ExprKind::Call { function, args } => return self.call(&function.node, args, span),
             ExprKind::Unary { op, operand } => {
                 let x = self.expr(operand)?;
@@ -328,7 +354,11 @@ impl<'a> Compiler<'a> {
         let latest_hit_only = sel.window == ast::Window::Any
             && matches!(
                 feature,
-                Feature::Mentions { .. } | Feature::Matches(_) | Feature::HasIntent { .. } | Feature::HasEntity(_)
+                Feature::Mentions { .. }
+                    | Feature::Matches(_)
+                    | Feature::HasIntent { .. }
+                    | Feature::HasEntity(_)
+                    | Feature::Says { .. }
             );
         self.slots.push(Slot { role: sel.role, window: sel.window, feature, fold, latest_hit_only });
         let id = (self.slots.len() - 1) as SlotId;

@@ -136,4 +136,34 @@ pub enum Evidence {
     Intent { message: u32, intent: String, confidence: Option<f64> },
     /// An entity annotation.
     Entity { message: u32, entity: String },
+    /// An intent learnt from the policy's examples: the message's score for it, the
+    /// threshold it reached, and the training example nearest to the message.
+    LearntIntent {
+        message: u32,
+        intent: String,
+        /// Rounded to 4 decimals (the model computes in 32 bits).
+        score: f64,
+        threshold: f64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        nearest: Option<NearestExample>,
+    },
+}
+
+/// A score of the intent model (32 bits) as the decision shows it: 4 decimals, so
+/// JSON shows `0.9421`, not the 32-bit number's 64-bit spelling.
+pub fn rounded_score(x: f32) -> f64 {
+    (f64::from(x) * 10_000.0).round() / 10_000.0
+}
+
+/// The training example of an intent most like a message: why it scored as it did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NearestExample {
+    pub text: String,
+    /// Where it is written: the example file (or the policy) and its line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    /// Cosine similarity of the two (words and word pairs), in 0..1, rounded to 4 decimals.
+    pub similarity: f64,
 }

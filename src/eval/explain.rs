@@ -68,7 +68,12 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
         let Some(node) = program.nodes.get(id as usize) else {
             return ExplainNode { text: "?".into(), value: "missing".into(), children: Vec::new() };
         };
-        let value = self.eval(id, lets).render();
+        let mut value = self.eval(id, lets).render();
+        if let Op::Signal(s) = &node.op {
+            if let Some(note) = self.says_note(*s) {
+                value = format!("{value} ({note})");
+            }
+        }
         let mut text = snippet(policy.source(), node.span.offset(), node.span.len());
         if let Op::Let(index, _) = &node.op {
             text = program.let_names.get(*index as usize).cloned().unwrap_or(text);

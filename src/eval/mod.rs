@@ -50,6 +50,8 @@ pub struct Policy {
     source: String,
     file: String,
     warnings: Vec<Problem>,
+    /// The example files the policy's intents were read from.
+    example_files: Vec<std::path::PathBuf>,
 }
 
 impl Policy {
@@ -59,7 +61,13 @@ impl Policy {
         Policy::from_analysis(&Analysis::new(name, source))
     }
 
-    /// Reads, checks and compiles a policy file.
+    /// [`Policy::from_source`], reading the example files the policy names
+    /// (`intents from "file"`) relative to `dir`.
+    pub fn from_source_in(name: &str, source: &str, dir: &Path) -> Result<Policy, PolicyError> {
+        Policy::from_analysis(&Analysis::new_in(name, source, Some(dir)))
+    }
+
+    /// Reads, checks and compiles a policy file (and the example files it names).
     pub fn load(path: impl AsRef<Path>) -> Result<Policy, PolicyError> {
         let path = path.as_ref();
         let analysis = Analysis::read(path).map_err(PolicyError::io)?;
@@ -72,7 +80,7 @@ impl Policy {
             (Some(ast), false) => ast,
             _ => return Err(PolicyError::from_analysis(analysis)),
         };
-        let program = compile::compile_with(ast, &analysis.regexes).map_err(|reason| {
+        let program = compile::compile_with(ast, &analysis.regexes, &analysis.intents).map_err(|reason| {
             let mut a = analysis.clone();
             a.problems.push(Problem::Syntax(crate::syntax::SyntaxError::InvalidLiteral {
                 what: "policy",
@@ -82,13 +90,22 @@ impl Policy {
             }));
             PolicyError::from_analysis(&a)
         })?;
-        let hash: String = Sha256::digest(analysis.source.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+        // The text, and what the intents were learnt from: the same text with other
+        // examples decides differently, so it is another version.
+        let mut hasher = Sha256::new();
+        hasher.update(analysis.source.as_bytes());
+        if !analysis.intents.is_empty() {
+            hasher.update(b"\0handoff intents\0");
+            hasher.update(analysis.intents.fingerprint().as_bytes());
+        }
+        let hash: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
         Ok(Policy {
             program,
             reference: PolicyRef { name: ast.name.node.as_str().into(), version: ast.version.node, hash: hash.into() },
             source: analysis.source.clone(),
             file: analysis.name.clone(),
             warnings: analysis.warnings().cloned().collect(),
+            example_files: analysis.intents.files.iter().map(|f| f.path.clone()).collect(),
         })
     }
 
@@ -116,6 +133,12 @@ impl Policy {
     /// The file (or label) the policy was loaded from.
     pub fn file(&self) -> &str {
         &self.file
+    }
+
+    /// The example files its intents were read from (`intents from "..."`): a
+    /// reload must read them again even when the policy's text is unchanged.
+    pub fn example_files(&self) -> &[std::path::PathBuf] {
+        &self.example_files
     }
 
     /// The checker's warnings (a policy with errors never compiles).

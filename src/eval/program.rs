@@ -109,6 +109,20 @@ pub enum Feature {
     Repeat {
         similarity: f64,
     },
+    /// A learnt intent (its position in [`LearntIntents::names`]) scoring at least `threshold`.
+    Says {
+        intent: u32,
+        threshold: f32,
+        /// The threshold as written (or the default), for evidence.
+        written: f64,
+    },
+}
+
+/// The policy's learnt intents: the model trained on its examples, and their names.
+#[derive(Debug, Clone)]
+pub struct LearntIntents {
+    pub model: std::sync::Arc<dyn crate::intent::IntentModel>,
+    pub names: Vec<String>,
 }
 
 /// A policy's regex, and its source as one pattern of a [`RegexSet`] (the flags
@@ -241,6 +255,8 @@ pub struct Program {
     /// Rules that read `turns`, and rules that read the clock.
     pub turns_rules: Vec<u32>,
     pub time_rules: Vec<u32>,
+    /// The learnt intents, when a rule asks for one (`says`).
+    pub intents: Option<LearntIntents>,
 }
 
 impl Program {

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use super::context::Context;
-use super::decision::{ActionKind, Decision, Evidence, FiredRule};
+use super::decision::{rounded_score, ActionKind, Decision, Evidence, FiredRule, NearestExample};
 use super::program::*;
 use super::Policy;
 use crate::signals::phrase_index::Scratch;
@@ -56,6 +56,9 @@ pub(crate) struct SlotState {
     pub last_hit: Option<Entry>,
     pub latest_intent: Option<Box<str>>,
     pub latest_confidence: f64,
+    /// A learnt intent's score on the latest message the signal saw, and that
+    /// message: what an explanation shows when the intent was not said.
+    pub latest_score: Option<(u32, f32)>,
     /// The folded value.
     pub num: f64,
     pub hit: bool,
@@ -320,6 +323,9 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
             // as the entry goes in, so this comes first).
             let (hit, num) = (state.hit, state.num);
             let intent = (slot.fold == Fold::LatestIntent).then(|| state.latest_intent.clone());
+            if let Feature::Says { intent, .. } = slot.feature {
+                state.latest_score = cache.intent_score(program, message, intent).map(|score| (n, score));
+            }
             if slot.latest_hit_only {
                 // Only a hit changes anything, and only the first changes the value.
                 if !cache.may_hit(program, slot, message) {
@@ -502,6 +508,25 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
                     confidence: Some(e.value),
                 })
             }
+            (Feature::Says { intent, written, .. }, _) if state.hit => {
+                let e = latest_hit()?;
+                let learnt = self.policy.program().intents.as_ref()?;
+                // The nearest example is looked for only now, when a rule fired on it.
+                let explained = e.text.as_deref().and_then(|text| learnt.model.explain(text, *intent as usize));
+                let nearest = explained.and_then(|m| m.nearest).map(|n| NearestExample {
+                    text: n.text.to_string(),
+                    file: n.origin.as_ref().map(|o| o.file.to_string()),
+                    line: n.origin.as_ref().map(|o| o.line),
+                    similarity: rounded_score(n.similarity),
+                });
+                Some(Evidence::LearntIntent {
+                    message: e.message,
+                    intent: learnt.names.get(*intent as usize).cloned().unwrap_or_default(),
+                    score: rounded_score(e.value as f32),
+                    threshold: *written,
+                    nearest,
+                })
+            }
             (Feature::HasEntity(name), _) if state.hit => {
                 let e = latest_hit()?;
                 Some(Evidence::Entity { message: e.message, entity: name.clone() })
@@ -535,6 +560,19 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
             }
             _ => None,
         }
+    }
+
+    /// What an explanation adds to a learnt intent's value: the evidence when it
+    /// was said, else the score on the latest message the signal saw.
+    pub(crate) fn says_note(&self, s: SlotId) -> Option<String> {
+        let slot = self.policy.program().slots.get(s as usize)?;
+        let Feature::Says { written, .. } = slot.feature else { return None };
+        let state = self.slots.get(s as usize)?;
+        if state.hit {
+            return self.evidence(s).map(|e| crate::render::evidence_line(&e));
+        }
+        let (message, score) = state.latest_score?;
+        Some(format!("message {message} scores {:.2}, below {written}", rounded_score(score)))
     }
 
     /// Runs the session over a whole conversation, stopping at the first escalation.
@@ -621,6 +659,9 @@ pub(crate) struct MessageCache {
     fingerprint: Option<Arc<Fingerprint>>,
     /// Whether any regex that sees the message may match it.
     patterns: Option<bool>,
+    /// Every learnt intent's score for the message, once a signal asked.
+    intent_scores: Vec<f32>,
+    scored: bool,
 }
 
 impl MessageCache {
@@ -631,6 +672,18 @@ impl MessageCache {
         self.fallback = None;
         self.fingerprint = None;
         self.patterns = None;
+        self.scored = false;
+    }
+
+    /// The message's score for learnt intent `intent`: every intent is scored at
+    /// once, the first time a signal asks.
+    fn intent_score(&mut self, program: &Program, message: &Message, intent: u32) -> Option<f32> {
+        if !self.scored {
+            let learnt = program.intents.as_ref()?;
+            learnt.model.scores_into(&message.text, &mut self.intent_scores);
+            self.scored = true;
+        }
+        self.intent_scores.get(intent as usize).copied()
     }
 
     /// False when a phrase or pattern feature certainly has no hit in the message
@@ -706,6 +759,11 @@ fn match_entry(
         Feature::HasEntity(name) => {
             message.entities.get(name).is_some_and(|v| !v.is_null()).then(|| entry(0, 0, 0, 0.0, None))
         }
+        Feature::Says { intent, threshold, .. } => {
+            let score = cache.intent_score(program, message, *intent)?;
+            // The text is kept for the evidence's nearest example, looked for if a rule fires.
+            (score >= *threshold).then(|| entry(0, 0, *intent, f64::from(score), Some(message.text.as_str().into())))
+        }
         _ => None,
     }
 }
@@ -722,7 +780,11 @@ pub(crate) fn feature(
     let mut e =
         Entry { message: n, ts, hit: false, value: 0.0, start: 0, end: 0, aux: 0, text: None, fingerprint: None };
     match &slot.feature {
-        Feature::Mentions { .. } | Feature::Matches(_) | Feature::HasIntent { .. } | Feature::HasEntity(_) => {
+        Feature::Mentions { .. }
+        | Feature::Matches(_)
+        | Feature::HasIntent { .. }
+        | Feature::HasEntity(_)
+        | Feature::Says { .. } => {
             if let Some(hit) = match_entry(program, slot, message, n, ts, cache) {
                 e = hit;
             }

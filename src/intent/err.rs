@@ -1,7 +1,9 @@
-//! Errors of reading intent example files: each a stable code, the place in
-//! the file and help in plain words, all of a file's problems together.
+//! Errors on the lines of intent example files: each a stable code, the place
+//! in the file and help in plain words. A policy reports each on its own
+//! (`handoff check`); [`super::file_err`] groups a file's problems for the engine's
+//! own reader.
 
-use miette::{Diagnostic, NamedSource, SourceSpan};
+use miette::{Diagnostic, SourceSpan};
 use thiserror::Error;
 
 /// One problem on one line of an intent example file.
@@ -85,45 +87,6 @@ impl IntentFileError {
             | IntentFileError::EmptyExample { line, .. }
             | IntentFileError::UnexpectedLine { line, .. }
             | IntentFileError::NoExamples { line, .. } => *line,
-        }
-    }
-}
-
-/// Every problem of one intent example file, with the file's text so that a
-/// report shows each line.
-#[derive(Debug, Clone, Error, Diagnostic)]
-pub enum IntentReadError {
-    #[error("{file}: {} problem(s) in the intent examples", errors.len())]
-    #[diagnostic(code(handoff::intent::invalid_file))]
-    Invalid {
-        file: String,
-        #[source_code]
-        source_code: NamedSource<String>,
-        #[related]
-        errors: Vec<IntentFileError>,
-    },
-
-    #[error("cannot read intent examples from {file}: {reason}")]
-    #[diagnostic(
-        code(handoff::intent::unreadable),
-        help("check the path the policy names, relative to the policy file, and that the file is UTF-8 text")
-    )]
-    Unreadable { file: String, reason: String },
-}
-
-impl IntentReadError {
-    /// The file the problems are in.
-    pub fn file(&self) -> &str {
-        match self {
-            IntentReadError::Invalid { file, .. } | IntentReadError::Unreadable { file, .. } => file,
-        }
-    }
-
-    /// The problems on lines of the file (none for an unreadable file).
-    pub fn problems(&self) -> &[IntentFileError] {
-        match self {
-            IntentReadError::Invalid { errors, .. } => errors,
-            IntentReadError::Unreadable { .. } => &[],
         }
     }
 }

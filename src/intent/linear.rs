@@ -139,6 +139,16 @@ impl IntentModel for LinearModel {
     fn fingerprint(&self) -> &str {
         &self.fingerprint
     }
+
+    fn scores_into(&self, text: &str, out: &mut Vec<f32>) {
+        with_scratch(|s| {
+            self.vocabulary.vectorize(text, &self.features, &mut s.vector, &mut s.message);
+            out.clear();
+            out.extend_from_slice(&self.bias);
+            add_rows(&self.weights, out.len(), &s.message, 1.0, out);
+            out.iter_mut().for_each(|m| *m = sigmoid(*m));
+        })
+    }
 }
 
 /// The logistic function, with [`exp`] so every machine computes the same bits.

@@ -21,18 +21,22 @@ use serde::Serialize;
 
 pub mod err;
 pub mod examples;
+pub mod file_err;
 pub mod linear;
 pub mod nearest;
+pub mod policy;
 pub mod quality;
 pub mod reader;
 pub mod text;
 pub mod train;
 pub mod vector;
 
-pub use err::{IntentFileError, IntentReadError};
+pub use err::IntentFileError;
 pub use examples::{Example, IntentExamples, Origin, TrainingSet};
+pub use file_err::IntentReadError;
 pub use linear::LinearModel;
-pub use quality::{quality_report, IntentQuality, QualityReport, QualitySettings, QualityWarning};
+pub use policy::{Declared, ExampleFile, LoadProblem, PolicyIntents};
+pub use quality::{quality_report, quality_report_at, IntentQuality, QualityReport, QualitySettings, QualityWarning};
 pub use reader::{parse_examples, read_example_files, ExampleReader};
 pub use train::{train, Balance, TrainSettings};
 
@@ -56,6 +60,13 @@ pub trait IntentModel: std::fmt::Debug + Send + Sync {
     /// A digest (hex) of everything that decides the scores: the training
     /// data, the backend and its settings. A policy hash includes it.
     fn fingerprint(&self) -> &str;
+
+    /// Every intent's score for `text` into `out` (cleared first), without the
+    /// evidence: what a policy computes once per message.
+    fn scores_into(&self, text: &str, out: &mut Vec<f32>) {
+        out.clear();
+        out.extend(self.score(text).scores);
+    }
 
     /// The position of an intent by name.
     fn position(&self, name: &str) -> Option<usize> {

@@ -53,6 +53,9 @@ pub struct QualityReport {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct IntentQuality {
     pub name: String,
+    /// The score at which a held-out sentence counted as this intent (the 32-bit
+    /// threshold to 4 decimals, so JSON shows `0.6`).
+    pub threshold: f64,
     pub examples: usize,
     pub counter_examples: usize,
     pub true_positives: usize,
@@ -89,6 +92,13 @@ struct HeldOut {
 
 /// Cross-validates `set` and lists its warnings.
 pub fn quality_report(set: &TrainingSet, settings: &QualitySettings) -> QualityReport {
+    quality_report_at(set, settings, &[])
+}
+
+/// [`quality_report`] with a threshold per intent (in set order; the settings'
+/// threshold for the intents past the end of `thresholds`): a policy's rules
+/// count a message as an intent at that intent's threshold.
+pub fn quality_report_at(set: &TrainingSet, settings: &QualitySettings, thresholds: &[f32]) -> QualityReport {
     let folds = settings.folds.max(2);
     let mut held_out = Vec::new();
     for fold in 0..folds {
@@ -102,9 +112,10 @@ pub fn quality_report(set: &TrainingSet, settings: &QualitySettings) -> QualityR
             held_out.push(HeldOut { intent, counter, text, scores });
         }
     }
-    let intents = per_intent(set, &held_out, settings.threshold);
+    let threshold = |i: usize| thresholds.get(i).copied().unwrap_or(settings.threshold);
+    let intents = per_intent(set, &held_out, threshold);
     let mut warnings = example_warnings(set, settings);
-    warnings.extend(overlaps(set, &held_out, settings));
+    warnings.extend(overlaps(set, &held_out, settings, threshold));
     QualityReport {
         folds,
         threshold: settings.threshold,
@@ -140,7 +151,7 @@ fn ratio(part: usize, whole: usize) -> Option<f64> {
     (whole > 0).then(|| part as f64 / whole as f64)
 }
 
-fn per_intent(set: &TrainingSet, held_out: &[HeldOut], threshold: f32) -> Vec<IntentQuality> {
+fn per_intent(set: &TrainingSet, held_out: &[HeldOut], threshold: impl Fn(usize) -> f32) -> Vec<IntentQuality> {
     set.intents
         .iter()
         .enumerate()
@@ -152,7 +163,7 @@ fn per_intent(set: &TrainingSet, held_out: &[HeldOut], threshold: f32) -> Vec<In
                 if h.counter && h.intent != i {
                     continue;
                 }
-                let predicted = h.scores.get(i).is_some_and(|&s| s >= threshold);
+                let predicted = h.scores.get(i).is_some_and(|&s| s >= threshold(i));
                 match (positive, predicted) {
                     (true, true) => tp += 1,
                     (true, false) => fn_ += 1,
@@ -162,6 +173,7 @@ fn per_intent(set: &TrainingSet, held_out: &[HeldOut], threshold: f32) -> Vec<In
             }
             IntentQuality {
                 name: intent.name.clone(),
+                threshold: (f64::from(threshold(i)) * 10_000.0).round() / 10_000.0,
                 examples: intent.examples.len(),
                 counter_examples: intent.counter_examples.len(),
                 true_positives: tp,
@@ -248,7 +260,12 @@ fn example_warnings(set: &TrainingSet, settings: &QualitySettings) -> Vec<Qualit
 }
 
 /// Pairs of intents where one's held-out examples often score as the other.
-fn overlaps(set: &TrainingSet, held_out: &[HeldOut], settings: &QualitySettings) -> Vec<QualityWarning> {
+fn overlaps(
+    set: &TrainingSet,
+    held_out: &[HeldOut],
+    settings: &QualitySettings,
+    threshold: impl Fn(usize) -> f32,
+) -> Vec<QualityWarning> {
     const SAMPLE: usize = 3;
     let mut warnings = Vec::new();
     for (i, intent) in set.intents.iter().enumerate() {
@@ -259,7 +276,7 @@ fn overlaps(set: &TrainingSet, held_out: &[HeldOut], settings: &QualitySettings)
             }
             let crossing: Vec<&&HeldOut> = own
                 .iter()
-                .filter(|h| h.scores.get(j).is_some_and(|&s| s >= settings.threshold) || best(&h.scores) == Some(j))
+                .filter(|h| h.scores.get(j).is_some_and(|&s| s >= threshold(j)) || best(&h.scores) == Some(j))
                 .collect();
             let share = ratio(crossing.len(), own.len()).unwrap_or(0.0);
             if crossing.len() >= 2 && share > settings.overlap {

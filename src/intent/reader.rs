@@ -23,8 +23,9 @@ use std::sync::Arc;
 
 use miette::{NamedSource, SourceSpan};
 
-use super::err::{IntentFileError, IntentReadError};
+use super::err::IntentFileError;
 use super::examples::{Example, Origin, TrainingSet};
+use super::file_err::IntentReadError;
 
 /// Reads example files one after the other into one [`TrainingSet`].
 #[derive(Debug, Default)]
@@ -70,8 +71,15 @@ impl ExampleReader {
 
     /// Reads the text of a file called `file`.
     pub fn add_source(&mut self, file: &str, text: &str) {
+        self.add_source_as(file, file, text);
+    }
+
+    /// Reads the text of a file that diagnostics call `file` and examples' origins
+    /// call `origin` (a policy's examples name their file relative to the policy,
+    /// the same on every machine).
+    pub fn add_source_as(&mut self, file: &str, origin: &str, text: &str) {
         let file_index = self.files.len();
-        let origin_file: Arc<str> = Arc::from(file);
+        let origin_file: Arc<str> = Arc::from(origin);
         let mut errors = Vec::new();
         let mut section = Section::Start;
         let mut offset = 0;
@@ -138,8 +146,38 @@ impl ExampleReader {
         self.files.push(FileProblems { name: file.to_owned(), text: text.to_owned(), errors });
     }
 
+    /// Adds an intent written somewhere else (a policy's `intent NAME { ... }`),
+    /// after what was read so far; an intent of that name is continued.
+    pub fn add_intent(&mut self, name: &str, examples: Vec<Example>, counter_examples: Vec<Example>) {
+        let intent = self.set.intent_mut(name);
+        intent.examples.extend(examples);
+        intent.counter_examples.extend(counter_examples);
+    }
+
+    /// The intents named so far, in order.
+    pub fn names(&self) -> Vec<String> {
+        self.set.names()
+    }
+
+    /// Where an intent was first named in a file read by [`ExampleReader::add_source`]:
+    /// the file's number (in the order read), the line and the span of the name.
+    pub fn first_named(&self, name: &str) -> Option<(usize, usize, SourceSpan)> {
+        self.first_named.get(name).copied()
+    }
+
     /// The training set, or every problem found, grouped by file.
-    pub fn finish(mut self) -> Result<TrainingSet, Vec<IntentReadError>> {
+    pub fn finish(self) -> Result<TrainingSet, Vec<IntentReadError>> {
+        let (set, failures) = self.finish_partial();
+        if failures.is_empty() {
+            Ok(set)
+        } else {
+            Err(failures)
+        }
+    }
+
+    /// The training set of everything that could be read, and every problem
+    /// found, grouped by file: a policy's checker goes on with the intents it has.
+    pub fn finish_partial(mut self) -> (TrainingSet, Vec<IntentReadError>) {
         for intent in &self.set.intents {
             if !intent.examples.is_empty() {
                 continue;
@@ -163,11 +201,7 @@ impl ExampleReader {
                 errors,
             });
         }
-        if failures.is_empty() {
-            Ok(self.set)
-        } else {
-            Err(failures)
-        }
+        (self.set, failures)
     }
 }
 

@@ -161,7 +161,7 @@ pub fn train(set: &TrainingSet, settings: &TrainSettings) -> LinearModel {
 }
 
 /// What decides a model's scores: the data and the settings, under a version tag.
-fn fingerprint(set: &TrainingSet, settings: &TrainSettings) -> String {
+pub fn fingerprint(set: &TrainingSet, settings: &TrainSettings) -> String {
     let mut hasher = Sha256::new();
     hasher.update(b"handoff linear intent model v1\0");
     hasher.update(set.content_hash().as_bytes());

@@ -1,5 +1,7 @@
 //! Hot reload: on a change to the policy file (see [`super::watch`]), on SIGHUP,
-//! or when asked.
+//! or when asked. A policy's intent example files are read again on every
+//! reload; a change to one alone is seen by the watcher when it is in the
+//! policy's directory, else on SIGHUP or an explicit reload.
 //!
 //! A reload cannot half-load: the file must keep the same size and content
 //! (SHA-256) over the settle interval before it is checked, so a file still
@@ -97,9 +99,11 @@ impl PolicyFile {
         }
     }
 
-    /// Parses, checks and compiles `text`, diagnostics naming the file as shown.
+    /// Parses, checks and compiles `text`, diagnostics naming the file as shown;
+    /// the example files it names are read from its directory.
     pub fn compile(&self, text: &str) -> Result<Policy, Box<PolicyError>> {
-        Policy::from_source(&self.shown, text).map_err(Box::new)
+        let dir = self.path.parent().unwrap_or(Path::new("/"));
+        Policy::from_source_in(&self.shown, text, dir).map_err(Box::new)
     }
 }
 
@@ -165,10 +169,13 @@ impl Reloader {
                 Ok(text) => text,
                 Err(diagnostics) => return Found::Bad { diagnostics, errors: 1 },
             };
-            if text == current.source() {
+            // Example files are read again: the policy's text alone does not say
+            // whether its intents changed, its hash (which includes them) does.
+            if text == current.source() && current.example_files().is_empty() {
                 return Found::Same;
             }
             match file.compile(&text) {
+                Ok(policy) if policy.hash() == current.hash() => Found::Same,
                 Ok(policy) => Found::New(Box::new(policy)),
                 Err(e) => Found::Bad { diagnostics: crate::render::plain(e.as_ref()), errors: e.errors.len() },
             }

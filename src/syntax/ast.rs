@@ -56,6 +56,11 @@ pub enum Item {
     Let(LetDecl),
     Rule(Rule),
     Test(Test),
+    /// `intent NAME { examples [...] counter [...] threshold N }`.
+    Intent(IntentDecl),
+    /// `intents from "file"`: example files beside the policy (the path as written,
+    /// relative to the policy's directory).
+    IntentsFrom(IntentFiles),
 }
 
 impl Item {
@@ -65,6 +70,58 @@ impl Item {
             Item::Let(l) => l.span,
             Item::Rule(r) => r.span,
             Item::Test(t) => t.span,
+            Item::Intent(i) => i.span,
+            Item::IntentsFrom(f) => f.span,
+        }
+    }
+}
+
+/// `intents from "file"`.
+#[derive(Debug, Clone, Serialize)]
+pub struct IntentFiles {
+    pub path: Node<String>,
+    #[serde(skip)]
+    pub span: SourceSpan,
+}
+
+impl PartialEq for IntentFiles {
+    fn eq(&self, o: &Self) -> bool {
+        self.path == o.path
+    }
+}
+
+/// An intent learnt from the example sentences written in the policy.
+#[derive(Debug, Clone, Serialize)]
+pub struct IntentDecl {
+    pub name: Ident,
+    /// As written, so the checker can point at a repeated part and `fmt` keeps the order.
+    pub parts: Vec<Node<IntentPart>>,
+    #[serde(skip)]
+    pub span: SourceSpan,
+}
+
+impl PartialEq for IntentDecl {
+    fn eq(&self, o: &Self) -> bool {
+        self.name == o.name && self.parts == o.parts
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum IntentPart {
+    /// `examples [...]`: sentences that are the intent.
+    Examples(Vec<Node<String>>),
+    /// `counter [...]`: sentences that are not, however close they look.
+    Counter(Vec<Node<String>>),
+    /// `threshold N`: the score at which a message counts as the intent.
+    Threshold(Node<f64>),
+}
+
+impl IntentPart {
+    pub fn keyword(&self) -> &'static str {
+        match self {
+            IntentPart::Examples(_) => "examples",
+            IntentPart::Counter(_) => "counter",
+            IntentPart::Threshold(_) => "threshold",
         }
     }
 }
@@ -190,6 +247,13 @@ pub enum ExprKind {
     Matches {
         messages: Box<Node<Selector>>,
         regex: Box<Expr>,
+    },
+    /// `SELECTOR says INTENT [at least N]`: a learnt intent scores at least its
+    /// threshold (or N) on a chosen message.
+    Says {
+        messages: Box<Node<Selector>>,
+        intent: Ident,
+        at_least: Option<Node<f64>>,
     },
     Call {
         function: Ident,

@@ -64,7 +64,7 @@ pub fn human_rule(rule: Rule) -> &'static str {
         Rule::window => "`last`, `last N`, `any` or `within DURATION`",
         Rule::phrases => "a phrase or a list of phrases",
         Rule::argument => "an argument",
-        Rule::item => "`queues`, `let`, `rule` or `test`",
+        Rule::item => "`queues`, `let`, `intent`, `intents from`, `rule` or `test`",
         Rule::outcome => "`escalate to QUEUE`, `offer human` or `flag \"label\"`",
         Rule::modifier => "`via`, `fallback`, `priority` or `reason`",
         Rule::test_line => "a transcript line or an expectation",
@@ -143,6 +143,15 @@ pub fn human_rule(rule: Rule) -> &'static str {
         Rule::expect_flag => "`flag \"label\"`",
         Rule::expect_by => "`by RULE`",
         Rule::expect_at => "`at message N`",
+        Rule::says_test => "`says` and an intent's name",
+        Rule::at_least => "`at least` and a score such as 0.8",
+        Rule::intents_from => "`intents from \"file\"`",
+        Rule::intent_decl => "an `intent NAME { ... }` declaration",
+        Rule::intent_part => "`examples [...]`, `counter [...]` or `threshold N`",
+        Rule::intent_examples => "`examples` and a list of sentences",
+        Rule::intent_counter => "`counter` and a list of sentences",
+        Rule::intent_threshold => "`threshold` and a score such as 0.6",
+        Rule::sentences => "a list of sentences such as `[\"a\", \"b\"]`",
     }
 }
 

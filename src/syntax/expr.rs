@@ -10,7 +10,7 @@ use pest::iterators::Pair;
 
 use super::ast::*;
 use super::err::SyntaxError;
-use super::parser::{build_ident, build_string, build_u32, children, internal, next, span_of, Rule};
+use super::parser::{build_ident, build_number, build_string, build_u32, children, internal, next, span_of, Rule};
 use super::stack::{guarded, MAX_DEPTH};
 
 type Result<T> = std::result::Result<T, SyntaxError>;
@@ -197,6 +197,16 @@ fn build_primary(pair: &Pair<'_, Rule>, above: usize) -> Result<Built> {
             let mut it = children(pair);
             let selector = build_selector(&next(&mut it, pair)?)?;
             let test = next(&mut it, pair)?;
+            if test.as_rule() == Rule::says_test {
+                let mut parts = children(&test);
+                let intent = build_ident(&next(&mut parts, &test)?);
+                let at_least = match parts.next() {
+                    Some(at) => Some(build_number(&next(&mut children(&at), &at)?)?),
+                    None => None,
+                };
+                let kind = ExprKind::Says { messages: Box::new(selector), intent, at_least };
+                return Ok((Node::new(kind, span), 1));
+            }
             let mut parts = children(&test).peekable();
             let exact = parts.next_if(|p| p.as_rule() == Rule::exactly).is_some();
             let arg = next(&mut parts, &test)?;

@@ -143,14 +143,19 @@ impl Formatter<'_> {
         self.line(0, &format!("policy {} version {}", string(&p.name.node), p.version.node));
         self.trailing(end(p.version.span));
         self.last_end = end(p.version.span);
-        let mut previous_was_let = false;
+        let mut previous_kind = None;
         for item in &p.items {
-            let is_let = matches!(item, Item::Let(_));
-            // Lets may sit together; everything else is one blank line apart.
-            if !(is_let && previous_was_let) {
+            // Lets may sit together, and so may `intents from` lines; everything else
+            // is one blank line apart.
+            let kind = match item {
+                Item::Let(_) => Some(0),
+                Item::IntentsFrom(_) => Some(1),
+                _ => None,
+            };
+            if kind.is_none() || kind != previous_kind {
                 self.blank();
             }
-            previous_was_let = is_let;
+            previous_kind = kind;
             self.leading(item.span().offset(), 0);
             if self.blank_before(item.span().offset()) {
                 self.blank();
@@ -166,6 +171,11 @@ impl Formatter<'_> {
                 }
                 Item::Rule(r) => self.rule(r),
                 Item::Test(t) => self.test(t),
+                Item::Intent(i) => self.intent(i),
+                Item::IntentsFrom(f) => {
+                    self.line(0, &format!("intents from {}", string(&f.path.node)));
+                    self.trailing(end(f.span));
+                }
             }
         }
         self.leading(usize::MAX, 0);
@@ -198,6 +208,44 @@ impl Formatter<'_> {
         self.line(1, &outcome(&r.outcome.node));
         self.trailing(end(r.outcome.span));
         self.leading(end(r.span), 1);
+        self.line(0, "}");
+    }
+
+    /// `intent NAME { ... }`: each part on its line; a list of sentences on one line
+    /// when it fits and holds no comment, else one sentence a line.
+    fn intent(&mut self, i: &IntentDecl) {
+        self.line(0, &format!("intent {} {{", i.name.node));
+        self.trailing(end(i.name.span));
+        for part in &i.parts {
+            self.leading(part.span.offset(), 1);
+            let keyword = part.node.keyword();
+            let sentences = match &part.node {
+                IntentPart::Threshold(n) => {
+                    self.line(1, &format!("threshold {}", n.node));
+                    self.trailing(end(part.span));
+                    continue;
+                }
+                IntentPart::Examples(s) | IntentPart::Counter(s) => s,
+            };
+            let one_line =
+                format!("{keyword} [{}]", sentences.iter().map(|s| string(&s.node)).collect::<Vec<_>>().join(", "));
+            let has_comment = self.comments.get(self.next).is_some_and(|(at, _)| *at < end(part.span));
+            if !has_comment && INDENT.len() + one_line.len() <= WIDTH {
+                self.line(1, &one_line);
+                self.trailing(end(part.span));
+                continue;
+            }
+            self.line(1, &format!("{keyword} ["));
+            for sentence in sentences {
+                self.leading(sentence.span.offset(), 2);
+                self.line(2, &format!("{},", string(&sentence.node)));
+                self.trailing(end(sentence.span));
+            }
+            self.leading(end(part.span), 2);
+            self.line(1, "]");
+            self.trailing(end(part.span));
+        }
+        self.leading(end(i.span), 1);
         self.line(0, "}");
     }
 

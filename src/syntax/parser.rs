@@ -151,6 +151,12 @@ fn build_policy(pair: Pair<'_, Rule>) -> Result<Policy> {
             Rule::let_decl => items.push(Item::Let(build_let(item)?)),
             Rule::rule_decl => items.push(Item::Rule(build_rule(item)?)),
             Rule::test_decl => items.push(Item::Test(build_test(item)?)),
+            Rule::intent_decl => items.push(Item::Intent(build_intent(item)?)),
+            Rule::intents_from => {
+                let span = span_of(&item);
+                let path = build_string(next(&mut children(&item), &item)?)?;
+                items.push(Item::IntentsFrom(IntentFiles { path, span }));
+            }
             Rule::EOI => {}
             _ => return Err(internal(item.as_span().start(), "unknown item")),
         }
@@ -213,6 +219,41 @@ pub(crate) fn build_string(pair: Pair<'_, Rule>) -> Result<Node<String>> {
         }
     }
     Ok(Node::new(out, span))
+}
+
+fn build_intent(pair: Pair<'_, Rule>) -> Result<IntentDecl> {
+    let span = span_of(&pair);
+    let mut it = children(&pair);
+    let name = build_ident(&next(&mut it, &pair)?);
+    let mut parts = Vec::new();
+    for part in it {
+        let pspan = span_of(&part);
+        let rule = part.as_rule();
+        let value = next(&mut children(&part), &part)?;
+        let built = match rule {
+            Rule::intent_threshold => IntentPart::Threshold(build_number(&value)?),
+            _ => {
+                let sentences = children(&value).map(build_string).collect::<Result<Vec<_>>>()?;
+                if rule == Rule::intent_counter {
+                    IntentPart::Counter(sentences)
+                } else {
+                    IntentPart::Examples(sentences)
+                }
+            }
+        };
+        parts.push(Node::new(built, pspan));
+    }
+    Ok(IntentDecl { name, parts, span })
+}
+
+pub(crate) fn build_number(pair: &Pair<'_, Rule>) -> Result<Node<f64>> {
+    let value = pair.as_str().parse::<f64>().map_err(|_| SyntaxError::InvalidLiteral {
+        what: "number",
+        reason: format!("`{}` is not a number", pair.as_str()),
+        span: span_of(pair),
+        help: None,
+    })?;
+    Ok(Node::new(value, span_of(pair)))
 }
 
 fn build_queues(pair: Pair<'_, Rule>) -> Result<Node<Vec<QueueDecl>>> {

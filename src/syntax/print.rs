@@ -162,6 +162,19 @@ impl Tokens<'_> {
                 self.push(keyword, "matches", false);
                 self.expr(regex);
             }
+            ExprKind::Says { messages, intent, at_least } => {
+                self.push(messages.span.offset(), selector(&messages.node), false);
+                let keyword = self.after(end(messages.span));
+                self.push(keyword, "says", false);
+                self.push(intent.span.offset(), intent.node.clone(), false);
+                if let Some(n) = at_least {
+                    let at = self.after(end(intent.span));
+                    self.push(at, "at", false);
+                    let least = self.after(at + "at".len());
+                    self.push(least, "least", false);
+                    self.push(n.span.offset(), format!("{}", n.node), false);
+                }
+            }
             ExprKind::Unary { op, operand } => {
                 match op.node {
                     UnaryOp::Not => self.push(op.span.offset(), "not", false),

@@ -98,6 +98,18 @@ fn item(i: &Item) -> Sexp {
             rest.extend(t.lines.iter().map(test_line));
             node_list(atom("test"), rest, t.span)
         }
+        Item::Intent(d) => {
+            let mut rest = vec![ident(&d.name)];
+            rest.extend(d.parts.iter().map(|p| {
+                let values = match &p.node {
+                    IntentPart::Examples(v) | IntentPart::Counter(v) => v.iter().map(string_node).collect(),
+                    IntentPart::Threshold(t) => vec![spanned(format!("{:?}", t.node), t.span)],
+                };
+                node_list(atom(p.node.keyword()), values, p.span)
+            }));
+            node_list(atom("intent"), rest, d.span)
+        }
+        Item::IntentsFrom(f) => node_list(atom("intents-from"), vec![string_node(&f.path)], f.span),
     }
 }
 
@@ -152,6 +164,11 @@ fn expression_unguarded(e: &Expr) -> Sexp {
             let flags = [(words.exact, "exactly"), (words.typos, "with-typos"), (*unless_negated, "unless-negated")];
             rest.extend(flags.iter().filter(|(on, _)| *on).map(|(_, name)| atom(*name)));
             node_list(atom("mentions"), rest, span)
+        }
+        ExprKind::Says { messages, intent, at_least } => {
+            let mut rest = vec![spanned(selector_text(&messages.node), messages.span), ident(intent)];
+            rest.extend(at_least.iter().map(|t| list("at-least", vec![spanned(format!("{:?}", t.node), t.span)])));
+            node_list(atom("says"), rest, span)
         }
         ExprKind::Matches { messages, regex } => {
             let rest = vec![spanned(selector_text(&messages.node), messages.span), expression(regex)];
