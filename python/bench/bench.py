@@ -30,13 +30,13 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
 def best(rounds, work):
-    """Fastest of `rounds` runs of `work()`, in seconds."""
-    times = []
+    """Fastest of `rounds` runs of `work()`: (wall seconds, CPU seconds of that run)."""
+    runs = []
     for _ in range(rounds):
-        start = time.perf_counter()
+        cpu, start = time.process_time(), time.perf_counter()
         work()
-        times.append(time.perf_counter() - start)
-    return min(times)
+        runs.append((time.perf_counter() - start, time.process_time() - cpu))
+    return min(runs)
 
 
 def cargo_example(name, *args):
@@ -76,11 +76,15 @@ def main():
         ("pure Python rules: from dict", lambda: [pure_python.decide(d) for d in dicts]),
     ]
     rate = {}
-    print(f"\n| {'mode':<46} | conversations/s |")
-    print(f"|{'-' * 48}|-----------------|")
+    # cores used: CPU time over wall time; below the thread count, other processes had the cores.
+    print(f"load average before: {os.getloadavg()[0]:.2f}")
+    print(f"\n| {'mode':<46} | conversations/s | cores used |")
+    print(f"|{'-' * 48}|-----------------|------------|")
     for name, work in rows:
-        rate[name] = n / best(args.rounds, work)
-        print(f"| {name:<46} | {rate[name]:>15,.0f} |")
+        wall, cpu = best(args.rounds, work)
+        rate[name] = n / wall
+        print(f"| {name:<46} | {rate[name]:>15,.0f} | {cpu / wall:>10.2f} |")
+    print(f"load average after: {os.getloadavg()[0]:.2f}")
     one, two = rate["handoff: evaluate_many(json strs, threads=1)"], rate["handoff: evaluate_many(json strs, threads=2)"]
     print(f"\nevaluate_many: 2 threads / 1 thread = {two / one:.2f}x")
     print(f"evaluate(json str) / pure Python from json str = "
@@ -102,7 +106,7 @@ def main():
         sys.exit(f"unexpected eval_ratio output: {out}")
     rust_us = float(found.group(1)) + float(found.group(2))
     loops = 20000
-    py_us = min(best(1, lambda: [policy.evaluate(text) for _ in range(loops)]) for _ in range(args.rounds)) / loops * 1e6
+    py_us = best(args.rounds, lambda: [policy.evaluate(text) for _ in range(loops)])[0] / loops * 1e6
     print(f"\none conversation of {len(json.loads(text)['messages'])} messages, from JSON text:")
     print(f"  Rust library (parse {found.group(1)} us + evaluate {found.group(2)} us) {rust_us:.2f} us")
     print(f"  Python policy.evaluate(str)                         {py_us:.2f} us"

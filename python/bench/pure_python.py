@@ -23,16 +23,18 @@ PERSON = words([
     "chat with someone", "contact someone", "live person", "human being", "with agent",
 ])
 NEGATED = re.compile(r"\b(?:no|not|don'?t|do not|never|without)\b[^.!?]{0,20}$", re.I)
-DISPUTE = words(["dispute", "chargeback", "charge back", "charged twice", "double charged", "not authorised",
-                 "not authorized", "unauthorised", "unauthorized", "wrong amount", "overcharged"])
+DISPUTE = words(["dispute", "chargeback", "charge back", "didn't authorise", "didn't authorize", "did not authorise",
+                 "did not authorize", "unauthorised", "unauthorized", "never made this payment",
+                 "don't recognise this", "don't recognize this", "charged twice", "double charged"])
 UNRECOGNISED = re.compile(
     r"\b(payments?|charges?|transactions?|purchases?|debits?)\b[^.!?]{0,40}\b(i|me)\b[^.!?]{0,20}\b(didn'?t|did not|never|don'?t|do not)\s+(make|do|perform|recogni[sz]e|authori[sz]e|approve|buy)\b"
     r"|\b(don'?t|do not|can'?t|cannot)\s+recogni[sz]e\b|\b(strange|unknown|unusual|unfamiliar|suspicious|weird)\s+(card\s+)?(payments?|charges?|transactions?|merchant|purchases?)\b"
     r"|\bcharged\s+(twice|two times|more than once)\b|\bduplicate\s+(charges?|payments?|transactions?)\b|\b(not|wasn'?t)\s+(done|made)\s+by\s+me\b",
     re.I,
 )
-FRAUD = words(["fraud", "scam", "scammed", "hacked", "stolen card", "card stolen", "identity theft",
-               "someone else", "phishing", "account takeover", "locked out"])
+FRAUD = words(["fraud", "stolen card", "card was stolen", "card has been stolen", "hacked",
+               "someone logged into my account", "someone else logged in", "phishing", "scam", "scammed",
+               "account takeover", "suspicious transaction", "suspicious login"])
 HARDSHIP = words(["can't afford", "cannot afford", "lost my job", "payment plan", "struggling to pay",
                   "debt", "arrears", "missed payment", "hardship"])
 VULNERABLE = words(["bereavement", "passed away", "died", "funeral", "suicide", "self harm", "carer",
@@ -66,10 +68,11 @@ def decide(conversation):
         asked = bool(match and not NEGATED.search(last[: match.start()]))
         mood = [m.get("sentiment", 0.0) for m in customer[-2:]]
         rules = [
-            ("fraud", "escalate", "fraud", FRAUD.search(seen) or UNRECOGNISED.search(seen)),
+            ("fraud", "escalate", "fraud", FRAUD.search(seen)),
             ("vulnerable_customer", "escalate", "vulnerable", VULNERABLE.search(seen)),
-            ("premium_request", "escalate", "vip", asked and tier in ("gold", "platinum")),
-            ("dispute", "escalate", "disputes", DISPUTE.search(seen)),
+            ("premium_request", "escalate", "vip",
+             tier in ("gold", "platinum") and (asked or (len(mood) == 2 and sum(mood) / 2 <= -0.5))),
+            ("dispute", "escalate", "disputes", DISPUTE.search(seen) or UNRECOGNISED.search(seen)),
             ("hardship", "escalate", "collections", HARDSHIP.search(seen)),
             ("human_on_request", "escalate", "general", asked),
             ("refund_stuck", "escalate", "refunds", REFUND.search(seen) and len(customer) >= 3),

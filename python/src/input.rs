@@ -55,9 +55,20 @@ impl Input {
         line: usize,
     ) -> Result<std::borrow::Cow<'_, Conversation>, TranscriptError> {
         match self {
-            Input::Json(json) => transcript::parse_record(source, json.as_bytes(), line).map(std::borrow::Cow::Owned),
+            Input::Json(json) => read_json(source, json.as_bytes(), line).map(std::borrow::Cow::Owned),
             Input::Parsed(conversation) => Ok(std::borrow::Cow::Borrowed(conversation)),
         }
+    }
+}
+
+/// A conversation from JSON text. The same serde types as the transcript reader, read
+/// first without tracking the field path (with it, `evaluate` of a 6-message
+/// conversation took 14.8 µs instead of 13.4); only a text that fails goes through the
+/// reader, for its located error (and for what it also accepts, a byte-order mark).
+fn read_json(source: &str, bytes: &[u8], line: usize) -> Result<Conversation, TranscriptError> {
+    match serde_json::from_slice(bytes) {
+        Ok(conversation) => Ok(conversation),
+        Err(_) => transcript::parse_record(source, bytes, line),
     }
 }
 

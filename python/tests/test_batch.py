@@ -52,7 +52,7 @@ def test_empty_and_bad_threads(policy):
 def test_gil_released_during_a_batch(policy):
     texts = [json.dumps(c) for c in corpus(400)]
     # Long enough to take many of Python's 5 ms thread switch intervals.
-    batch = texts * 25
+    batch = texts * 75
     start = time.perf_counter()
     policy.evaluate_many(batch, threads=1)
     alone = time.perf_counter() - start
