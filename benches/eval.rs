@@ -3,10 +3,11 @@
 //! parsing the same conversation (the floor);
 //! and what word forms and typo tolerance in `mentions` cost per message, measured in
 //! the same run against the shipped policy with every list `exactly` (no word rewrites);
-//! and what learnt intents (`says`) add to a message, the shipped policy with two
-//! intents of ten examples each and a rule asking for them.
+//! and what the shipped policy's learnt intents (`says`) add to a message, against the
+//! same policy without them.
 
 use std::hint::black_box;
+use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Bencher, Criterion, Throughput};
 use handoff::{Attributes, Context, Conversation, Message, Policy};
@@ -16,7 +17,7 @@ mod conversation;
 use conversation::bench_json as conversation_json;
 
 fn bench(c: &mut Criterion) {
-    let policy = Policy::from_source("payments.handoff", include_str!("../policies/payments.handoff")).unwrap();
+    let policy = Policy::load(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/payments.handoff")).unwrap();
     let context = Context::default();
     let plain_json = conversation_json(false);
     let annotated_json = conversation_json(true);
@@ -32,25 +33,25 @@ fn bench(c: &mut Criterion) {
     g.bench_function("push one message (annotated sentiment)", |b| {
         push_one(b, &policy, &annotated, &annotated.messages[10], &context)
     });
-    let learnt =
-        Policy::from_source("learnt.handoff", &with_learnt_intents(include_str!("../policies/payments.handoff")))
-            .unwrap();
-    g.bench_function("push one message (annotated sentiment, learnt intents)", |b| {
-        push_one(b, &learnt, &annotated, &annotated.messages[10], &context)
+    // The shipped policy reads two learnt intents; the same policy without them shows their cost.
+    let phrases_only = Policy::from_source("phrases.handoff", &without_learnt_intents(SHIPPED)).unwrap();
+    g.bench_function("push one message (annotated sentiment, phrases only)", |b| {
+        push_one(b, &phrases_only, &annotated, &annotated.messages[10], &context)
     });
     g.finish();
 
     // Word forms and typos: the shipped policy as it is (inflected forms), with every list
     // `exactly` (the matching of before word forms), and with the person list `with typos`;
     // each pushing the usual 11th message and one that needs both rewrites.
-    let shipped = include_str!("../policies/payments.handoff");
+    let shipped = SHIPPED;
     let exact_source = shipped
+        .replace(" with typos", "")
         .replace("mentions [", "mentions exactly [")
         .replace("mentions person_phrases", "mentions exactly person_phrases");
     let typos_source = shipped.replace("mentions person_phrases unless", "mentions person_phrases with typos unless");
     assert!(exact_source != shipped && typos_source != shipped, "the bench's policy edits no longer apply");
-    let exact = Policy::from_source("exact.handoff", &exact_source).unwrap();
-    let typos = Policy::from_source("typos.handoff", &typos_source).unwrap();
+    let exact = Policy::from_source_in("exact.handoff", &exact_source, shipped_dir()).unwrap();
+    let typos = Policy::from_source_in("typos.handoff", &typos_source, shipped_dir()).unwrap();
     let variants = [("inflected", &policy), ("exactly", &exact), ("with typos", &typos)];
     let mut rewritten: Message = annotated.messages[10].clone();
     rewritten.text = "I wanted to see about disputing a charge, can I contact somneone".into();
@@ -117,33 +118,38 @@ const HOURS_CONTEXT: &str = r#"{"timezone": "Europe/Berlin", "queues": {
   "tech": {"hours": "Mon-Sat 07:00-22:00"},
   "vip": {"hours": "Mon-Sun 06:00-23:00"}}}"#;
 
-/// The shipped policy with two learnt intents and a rule reading both, on every
-/// customer message (`customer.last`, so each message is scored), at thresholds no
-/// message of the bench reaches: the cost of scoring, not of evidence.
-fn with_learnt_intents(shipped: &str) -> String {
-    format!(
-        "{shipped}\n\
-intent request_person {{
-  examples [\"can I talk to a real person?\", \"put me through to an agent\", \"I want to speak to a human\",
-    \"connect me with someone from support\", \"is there a human I can chat with\", \"let me talk to a representative\",
-    \"I need a live agent\", \"get me a person please\", \"transfer me to customer service\", \"can a human help me\"]
-  counter [\"no, you don't need to transfer me to a real person\"]
-}}
+/// The shipped policy's text.
+const SHIPPED: &str = include_str!("../policies/payments.handoff");
 
-intent dispute_charge {{
-  examples [\"there is a payment I do not recognise\", \"I was charged twice for the same order\",
-    \"I want to dispute a charge on my card\", \"someone used my card without permission\",
-    \"there is a transaction on my statement I did not make\", \"I need to report an unauthorised payment\",
-    \"my card was charged but I never bought this\", \"a merchant took money twice\",
-    \"I don't recognise this card payment\", \"why was I charged again\"]
-}}
+/// The directory the shipped policy's example files are named from.
+fn shipped_dir() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/policies"))
+}
 
-rule learnt {{
-  when customer.last says request_person at least 0.99 or customer.last says dispute_charge at least 0.99
-  flag \"learnt\"
-}}
-"
-    )
+/// The shipped policy without its learnt intents: no `intents from` files, no `intent`
+/// declarations, no `or ... says ...` condition (each sits on its own line or block).
+fn without_learnt_intents(shipped: &str) -> String {
+    let mut out = String::new();
+    let mut in_intent = false;
+    for line in shipped.lines() {
+        if line.starts_with("intent ") {
+            in_intent = true;
+        }
+        let condition = line.trim_start().starts_with("or ") && line.contains(" says ");
+        let skip = in_intent || line.starts_with("intents from") || condition;
+        if in_intent && line == "}" {
+            in_intent = false;
+        }
+        if !skip {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    assert!(
+        out.len() < shipped.len() && !out.contains(" says request_person"),
+        "the bench's policy edit no longer applies"
+    );
+    out
 }
 
 /// One message pushed into a session warmed with the conversation's first 10 messages.

@@ -15,13 +15,16 @@ pub struct Unreadable {
     pub path: String,
     /// Why, in plain words: "it does not exist (or a directory on its path does not)".
     pub why: &'static str,
+    /// The operating system's kind of failure, for embedders that map it (Python's
+    /// `FileNotFoundError`, say).
+    pub kind: io::ErrorKind,
     help: &'static str,
 }
 
 impl Unreadable {
     pub fn new(path: impl Into<String>, error: &io::Error) -> Unreadable {
         let (why, help) = reason(error.kind());
-        Unreadable { path: path.into(), why, help }
+        Unreadable { path: path.into(), why, kind: error.kind(), help }
     }
 }
 

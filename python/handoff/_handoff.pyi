@@ -119,8 +119,12 @@ class Policy:
     """A checked, compiled escalation policy, safe to share between threads."""
 
     @staticmethod
-    def from_source(name: str, text: str) -> "Policy":
-        """Parses, checks and compiles a policy's text; raises PolicyError."""
+    def from_source(
+        name: str, text: str, directory: Optional[Union[str, "os.PathLike[str]"]] = None
+    ) -> "Policy":
+        """Parses, checks and compiles a policy's text; raises PolicyError.
+
+        `directory` is where example files named by `intents from "..."` are read from."""
     @staticmethod
     def load(path: Union[str, "os.PathLike[str]"]) -> "Policy":
         """Reads, checks and compiles a policy file; raises PolicyError or OSError."""

@@ -34,7 +34,7 @@ fn compile(py: Python<'_>, analysis: Analysis) -> PyResult<PyPolicy> {
 
 fn read(py: Python<'_>, path: &Path) -> PyResult<Analysis> {
     py.detach(|| Analysis::read(path)).map_err(|e| {
-        let err: PyErr = e.into();
+        let err: PyErr = std::io::Error::new(e.kind, format!("{}: {}", e.path, e.why)).into();
         err.value(py).setattr("filename", path.display().to_string()).map_or_else(|e| e, |()| err)
     })
 }
@@ -42,10 +42,12 @@ fn read(py: Python<'_>, path: &Path) -> PyResult<Analysis> {
 #[pymethods]
 impl PyPolicy {
     /// Parses, checks and compiles a policy's text; `name` labels diagnostics (a file name, usually).
-    /// Raises PolicyError listing every error.
+    /// `directory` is where the example files named by `intents from "..."` are read from;
+    /// without it a policy naming example files is an error. Raises PolicyError listing every error.
     #[staticmethod]
-    fn from_source(py: Python<'_>, name: &str, text: &str) -> PyResult<PyPolicy> {
-        let analysis = py.detach(|| Analysis::new(name, text));
+    #[pyo3(signature = (name, text, directory=None))]
+    fn from_source(py: Python<'_>, name: &str, text: &str, directory: Option<PathBuf>) -> PyResult<PyPolicy> {
+        let analysis = py.detach(|| Analysis::new_in(name, text, directory.as_deref()));
         compile(py, analysis)
     }
 

@@ -49,7 +49,7 @@ def test_load_missing_file():
 
 def test_check_paths(tmp_path):
     good = tmp_path / "a.handoff"
-    good.write_text(POLICY.read_text())
+    good.write_text((POLICY.parent / "starter.handoff").read_text())
     bad = tmp_path / "sub" / "b.handoff"
     bad.parent.mkdir()
     bad.write_text(BAD_POLICY)

@@ -61,5 +61,5 @@ def test_policy_header(policy):
     assert policy.version >= 1
     assert len(policy.hash) == 64 and int(policy.hash, 16) >= 0
     assert "disputes" in policy.queues and "dispute" in policy.rules
-    same = handoff.Policy.from_source("payments.handoff", POLICY.read_text())
+    same = handoff.Policy.from_source("payments.handoff", POLICY.read_text(), POLICY.parent)
     assert same.hash == policy.hash

@@ -267,7 +267,7 @@ proptest! {
         messages in arb_conversation(),
         attributes in arb_attributes(),
     ) {
-        let policy = Policy::from_source("payments.handoff", include_str!("../../policies/payments.handoff")).unwrap();
+        let policy = Policy::load(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/payments.handoff")).unwrap();
         check_conversation(&policy, attributes, &messages)?;
     }
 
@@ -283,7 +283,7 @@ proptest! {
 
 #[test]
 fn evaluation_is_deterministic_to_the_byte() {
-    let policy = Policy::from_source("payments.handoff", include_str!("../../policies/payments.handoff")).unwrap();
+    let policy = Policy::load(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/payments.handoff")).unwrap();
     let mut runner = proptest::test_runner::TestRunner::deterministic();
     for _ in 0..50 {
         let messages = arb_conversation().new_tree(&mut runner).unwrap().current();
@@ -297,7 +297,7 @@ fn evaluation_is_deterministic_to_the_byte() {
         };
         let a = serde_json::to_vec(&policy.evaluate(&c, &Context::default())).unwrap();
         let b = serde_json::to_vec(&policy.evaluate(&c, &Context::default())).unwrap();
-        let again = Policy::from_source("payments.handoff", include_str!("../../policies/payments.handoff")).unwrap();
+        let again = Policy::load(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/payments.handoff")).unwrap();
         let c2 = serde_json::to_vec(&again.evaluate(&c, &Context::default())).unwrap();
         assert_eq!(a, b);
         assert_eq!(a, c2);

@@ -268,7 +268,7 @@ fn comparing_numbers_directly_agrees_with_values() {
 #[test]
 fn evaluations_in_turn_under_different_policies_do_not_leak_into_each_other() {
     let small = policy("rule d {\n when customer.any mentions [\"chargeback\"]\n escalate to disputes\n}");
-    let large = Policy::from_source("payments.handoff", include_str!("../../policies/payments.handoff"))
+    let large = Policy::load(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/payments.handoff"))
         .unwrap_or_else(|e| panic!("{}", crate::render::plain(&e)));
     let conversations = [
         conversation(&[("customer", "I want a chargeback"), ("bot", "ok")]),
