@@ -7,10 +7,10 @@ use std::sync::Arc;
 use miette::{Diagnostic, LabeledSpan, NamedSource, Severity, SourceCode};
 use thiserror::Error;
 
-use crate::check::regexes::Regexes;
 use crate::check::{self, CheckError};
 use crate::intent::{IntentFileError, LoadProblem, PolicyIntents};
 use crate::io::Unreadable;
+use crate::lang::regexes::Regexes;
 use crate::source_lines::SourceLines;
 use crate::syntax::{ast, parse_policy, SyntaxError};
 
@@ -27,6 +27,10 @@ pub enum Problem {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Check(#[from] CheckError),
+    /// The compiler could not compile what the checker accepted (a bug in handoff).
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Compile(#[from] crate::eval::CompileError),
     /// A problem located in an intent example file the policy names.
     #[error(transparent)]
     #[diagnostic(transparent)]
@@ -38,7 +42,7 @@ impl Problem {
         match self {
             Problem::Check(c) => c.is_warning(),
             Problem::Examples(e) => matches!(&e.error, ExampleError::Check(c) if c.is_warning()),
-            Problem::Syntax(_) | Problem::Io(_) => false,
+            Problem::Syntax(_) | Problem::Io(_) | Problem::Compile(_) => false,
         }
     }
 

@@ -63,6 +63,7 @@ pub mod cli;
 pub mod eval;
 pub mod intent;
 pub mod io;
+pub mod lang;
 pub mod render;
 #[cfg(feature = "replay")]
 pub mod replay;

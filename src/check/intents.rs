@@ -7,9 +7,9 @@ use std::collections::HashMap;
 use miette::SourceSpan;
 
 use super::err::did_you_mean;
-use super::lets::operands;
 use super::{CheckError, Checker};
 use crate::intent::{Declared, PolicyIntents, QualityReport, QualityWarning};
+use crate::lang::lets::operands;
 use crate::syntax::ast::{BinaryOp, Expr, ExprKind, Ident, IntentPart, Item, Node};
 
 impl<'p> Checker<'p> {

@@ -3,8 +3,8 @@
 
 use std::collections::HashMap;
 
-use super::lets::Reach;
 use super::{CheckError, Checker};
+use crate::lang::lets::Reach;
 use crate::signals::phrases::normalize;
 use crate::syntax::ast::{BinaryOp, Expr, ExprKind, Item, Modifier, Outcome, OutcomeKind, Rule};
 

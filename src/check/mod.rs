@@ -1,16 +1,12 @@
 //! Checking a parsed policy: names, queues, types, ranges, regexes, tests and lints.
 //! Every problem in a file is reported in one run.
 
-pub mod builtins;
 pub mod err;
 pub mod intents;
-pub mod lets;
 mod lints;
 mod names;
-pub mod regexes;
 mod testblocks;
 pub mod typeck;
-pub mod types;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -19,9 +15,10 @@ pub use err::CheckError;
 use miette::SourceSpan;
 
 use crate::intent::PolicyIntents;
+use crate::lang::lets::Lets;
+use crate::lang::regexes;
+use crate::lang::types::{Domain, Type};
 use crate::syntax::ast::{Item, Policy, QueueDecl, Rule};
-use lets::Lets;
-use types::{Domain, Type};
 
 /// What the checker learned about an expression.
 #[derive(Debug, Clone, Copy)]
@@ -42,9 +39,6 @@ impl Typed {
         Typed { ty, domain: Domain::ANY, constant: None }
     }
 }
-
-/// The priorities an outcome can have, lowest first.
-pub const PRIORITIES: &[&str] = &["low", "normal", "high", "urgent"];
 
 /// The checker's state while it walks one policy.
 struct Checker<'p> {

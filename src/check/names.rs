@@ -6,8 +6,9 @@ use std::collections::HashMap;
 use miette::SourceSpan;
 
 use super::err::did_you_mean;
-use super::lets::Resolution;
-use super::{CheckError, Checker, PRIORITIES};
+use super::{CheckError, Checker};
+use crate::lang::lets::Resolution;
+use crate::lang::priority::Priority;
 use crate::syntax::ast::{Ident, Item, Modifier, OutcomeKind, Rule};
 use crate::syntax::parser::MAX_DEPTH;
 
@@ -86,9 +87,10 @@ impl<'p> Checker<'p> {
     }
 
     pub(super) fn priority(&mut self, name: &Ident) {
-        if !PRIORITIES.contains(&name.node.as_str()) {
-            let help = did_you_mean(&name.node, PRIORITIES.iter().copied())
-                .unwrap_or_else(|| format!("the priorities are {}", PRIORITIES.join(", ")));
+        if Priority::parse(&name.node).is_none() {
+            let names = Priority::ALL.map(Priority::as_str);
+            let help = did_you_mean(&name.node, names.iter().copied())
+                .unwrap_or_else(|| format!("the priorities are {}", names.join(", ")));
             self.report(CheckError::UnknownPriority { name: name.node.clone(), span: name.span, help });
         }
     }

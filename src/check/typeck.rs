@@ -2,11 +2,11 @@
 
 use miette::SourceSpan;
 
-use super::builtins::{self, Param, Signature};
 use super::err::did_you_mean;
-use super::regexes::build_regex;
-use super::types::{Domain, Type};
 use super::{CheckError, Checker, Const, Typed};
+use crate::lang::builtins::{self, Param, Signature};
+use crate::lang::regexes::build_regex;
+use crate::lang::types::{Domain, Type};
 use crate::syntax::ast::{Argument, BinaryOp, Expr, ExprKind, Ident, Node, Selector, UnaryOp, Window};
 
 impl<'p> Checker<'p> {
@@ -158,8 +158,8 @@ impl<'p> Checker<'p> {
             // yet closes a cycle, which the let resolver reported.
             return self.let_types.get(index).copied().flatten().flatten();
         }
-        if let Some((_, _, ty, domain)) = builtins::variable(name) {
-            return Some(Typed { ty: *ty, domain: *domain, constant: None });
+        if let Some(v) = builtins::variable(name) {
+            return Some(Typed { ty: v.ty, domain: v.domain, constant: None });
         }
         if builtins::function(name).is_some() {
             self.report(CheckError::TypeMismatch {

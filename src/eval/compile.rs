@@ -5,18 +5,19 @@ use std::collections::HashMap;
 
 use miette::SourceSpan;
 
+use super::compile_err::CompileError;
 use super::program::*;
-use crate::check::builtins::{self, Function, Variable};
-use crate::check::lets::Lets;
-use crate::check::regexes::{build_regex, Regexes};
 use crate::intent::PolicyIntents;
+use crate::lang::builtins::{self, Lowering, PerMessage, QueueQuestion, Variable};
+use crate::lang::lets::Lets;
+use crate::lang::regexes::{build_regex, Regexes};
 use crate::signals::phrase_index::{PhraseIndex, PhraseList};
 use crate::syntax::ast::{self, Argument, BinaryOp, Expr, ExprKind, Item, Modifier, OutcomeKind, Selector, UnaryOp};
 use crate::transcript::Role;
 
 /// Compiles a policy the checker accepted. Errors here mean the checker let
 /// something through; they are reported, never panicked on.
-pub fn compile(policy: &ast::Policy) -> Result<Program, String> {
+pub fn compile(policy: &ast::Policy) -> Result<Program, CompileError> {
     let intents = PolicyIntents::load(policy, "", "", None).0;
     compile_with(policy, &Regexes::new(), &intents)
 }
@@ -27,7 +28,7 @@ pub(crate) fn compile_with(
     policy: &ast::Policy,
     regexes: &Regexes,
     intents: &PolicyIntents,
-) -> Result<Program, String> {
+) -> Result<Program, CompileError> {
     let lets = Lets::new(policy);
     let ast_rules: Vec<&ast::Rule> =
         policy.items.iter().filter_map(|i| if let Item::Rule(r) = i { Some(r) } else { None }).collect();
@@ -35,7 +36,7 @@ pub(crate) fn compile_with(
     // refuses cycles and over-deep lets, and so does this, for an unchecked policy.
     let resolution = lets.resolve(&ast_rules);
     if !resolution.is_sound() {
-        return Err("lets that refer to themselves or nest too deeply".into());
+        return Err(CompileError::UnsoundLets { span: resolution_span(&ast_rules) });
     }
     let mut c = Compiler {
         nodes: Vec::new(),
@@ -81,7 +82,7 @@ pub(crate) fn compile_with(
             rules.push(CompiledRule {
                 name: r.name.node.clone(),
                 condition,
-                action: c.action(&r.outcome.node)?,
+                action: c.action(&r.outcome.node, r.outcome.span)?,
                 reason: r.outcome.node.modifiers.iter().find_map(|m| match &m.node {
                     Modifier::Reason(s) => Some(s.node.clone()),
                     _ => None,
@@ -170,37 +171,46 @@ impl<'a> Compiler<'a> {
         (self.nodes.len() - 1) as NodeId
     }
 
-    fn queue(&self, name: &str) -> Result<u32, String> {
-        self.queues.iter().position(|q| q.name == name).map(|i| i as u32).ok_or_else(|| format!("unknown queue {name}"))
+    fn queue(&self, name: &str, span: SourceSpan) -> Result<u32, CompileError> {
+        self.queues
+            .iter()
+            .position(|q| q.name == name)
+            .map(|i| i as u32)
+            .ok_or_else(|| CompileError::unknown("queue", name, span))
     }
 
-    fn action(&self, o: &ast::Outcome) -> Result<Action, String> {
+    fn action(&self, o: &ast::Outcome, span: SourceSpan) -> Result<Action, CompileError> {
         let mut fallback = None;
         let mut priority = Priority::Normal;
         let mut via = None;
         for m in &o.modifiers {
             match &m.node {
-                Modifier::Fallback(q) => fallback = Some(self.queue(&q.node)?),
+                Modifier::Fallback(q) => fallback = Some(self.queue(&q.node, q.span)?),
                 Modifier::Priority(p) => priority = Priority::parse(&p.node).unwrap_or(Priority::Normal),
-                Modifier::Via(q) => via = Some(self.queue(&q.node)?),
+                Modifier::Via(q) => via = Some(self.queue(&q.node, q.span)?),
                 Modifier::Reason(_) => {}
             }
         }
         let target = o.target.as_ref().map(|t| t.node.clone()).unwrap_or_default();
+        let target_span = o.target.as_ref().map_or(span, |t| t.span);
         Ok(match o.kind {
-            OutcomeKind::Escalate => Action::Escalate { queue: self.queue(&target)?, fallback, priority },
-            OutcomeKind::Offer => Action::Offer { queue: via.ok_or("offer without a queue")?, fallback, priority },
+            OutcomeKind::Escalate => Action::Escalate { queue: self.queue(&target, target_span)?, fallback, priority },
+            OutcomeKind::Offer => Action::Offer {
+                queue: via.ok_or(CompileError::unexpected("a queue (`via`)", span))?,
+                fallback,
+                priority,
+            },
             OutcomeKind::Flag => Action::Flag { label: target },
         })
     }
 
     /// Compiles an expression. Recursive: as deep as the expression nests through its
     /// lets, which the let resolution bounds.
-    fn expr(&mut self, e: &'a Expr) -> Result<NodeId, String> {
+    fn expr(&mut self, e: &'a Expr) -> Result<NodeId, CompileError> {
         self.expr_inner(e)
     }
 
-    fn expr_inner(&mut self, e: &'a Expr) -> Result<NodeId, String> {
+    fn expr_inner(&mut self, e: &'a Expr) -> Result<NodeId, CompileError> {
         let span = e.span;
         let op = match &e.node {
             ExprKind::Bool(b) => Op::Bool(*b),
@@ -212,7 +222,7 @@ impl<'a> Compiler<'a> {
                     .iter()
                     .map(|i| match &i.node {
                         ExprKind::String(s) => Ok(s.as_str().into()),
-                        _ => Err("list of non-strings".to_string()),
+                        _ => Err(CompileError::unexpected("a list of strings", span)),
                     })
                     .collect::<Result<_, _>>()?,
             ),
@@ -232,8 +242,8 @@ impl<'a> Compiler<'a> {
                     return Ok(id);
                 }
                 match builtins::variable(n) {
-                    Some((_, v, _, _)) => Op::Variable(*v),
-                    None => return Err(format!("unknown name {n}")),
+                    Some(v) => Op::Variable(v.variable),
+                    None => return Err(CompileError::unknown("name", n, span)),
                 }
             }
             ExprKind::Attribute { root, path } => {
@@ -260,8 +270,10 @@ impl<'a> Compiler<'a> {
                 Op::Signal(self.slot(&messages.node, Feature::Matches(re), Fold::Any, format!("matches {key}")))
             }
             ExprKind::Says { messages, intent, at_least } => {
-                let position =
-                    self.intents.position(&intent.node).ok_or_else(|| format!("unknown intent {}", intent.node))?;
+                let position = self
+                    .intents
+                    .position(&intent.node)
+                    .ok_or_else(|| CompileError::unknown("intent", &intent.node, intent.span))?;
                 let written = at_least.as_ref().map_or_else(|| self.intents.threshold_written(position), |n| n.node);
                 let threshold = written as f32;
                 if self.learnt.is_none() {
@@ -305,21 +317,21 @@ impl<'a> Compiler<'a> {
     }
 
     /// The literal strings of a phrase argument, through lets.
-    fn strings(&self, e: &Expr) -> Result<Vec<String>, String> {
+    fn strings(&self, e: &Expr) -> Result<Vec<String>, CompileError> {
         match self.lets.follow(e).map(|e| &e.node) {
             Some(ExprKind::String(s)) => Ok(vec![s.clone()]),
             Some(ExprKind::List(items)) => items
                 .iter()
                 .map(|i| match self.lets.follow(i).map(|i| &i.node) {
                     Some(ExprKind::String(s)) => Ok(s.clone()),
-                    _ => Err("expected a phrase".to_string()),
+                    _ => Err(CompileError::unexpected("a phrase", i.span)),
                 })
                 .collect(),
-            _ => Err("expected phrases".into()),
+            _ => Err(CompileError::unexpected("phrases", e.span)),
         }
     }
 
-    fn regex(&self, e: &Expr) -> Result<(Pattern, String), String> {
+    fn regex(&self, e: &Expr) -> Result<(Pattern, String), CompileError> {
         match self.lets.follow(e).map(|e| &e.node) {
             Some(ExprKind::Regex { pattern, flags }) => {
                 // Flags inline for the set; under `x` a comment could run to the end of
@@ -331,18 +343,20 @@ impl<'a> Compiler<'a> {
                 };
                 let regex = match self.regexes.get(&(pattern.clone(), flags.clone())) {
                     Some(built) => built.clone(),
-                    None => build_regex(pattern, flags)?,
+                    None => {
+                        build_regex(pattern, flags).map_err(|reason| CompileError::Regex { reason, span: e.span })?
+                    }
                 };
                 Ok((Pattern { regex, in_set }, format!("/{pattern}/{flags}")))
             }
-            _ => Err("expected a regex".into()),
+            _ => Err(CompileError::unexpected("a regex", e.span)),
         }
     }
 
-    fn selector(&self, e: &Expr) -> Result<Selector, String> {
+    fn selector(&self, e: &Expr) -> Result<Selector, CompileError> {
         match self.lets.follow(e).map(|e| &e.node) {
             Some(ExprKind::Selector(s)) => Ok(s.clone()),
-            _ => Err("expected messages".into()),
+            _ => Err(CompileError::unexpected("messages", e.span)),
         }
     }
 
@@ -366,62 +380,61 @@ impl<'a> Compiler<'a> {
         id
     }
 
-    fn call(&mut self, name: &str, args: &'a [Argument], span: SourceSpan) -> Result<NodeId, String> {
-        let sig = builtins::function(name).ok_or_else(|| format!("unknown function {name}"))?;
+    fn call(&mut self, name: &str, args: &'a [Argument], span: SourceSpan) -> Result<NodeId, CompileError> {
+        let sig = builtins::function(name).ok_or_else(|| CompileError::unknown("function", name, span))?;
         let positional: Vec<&Expr> = args.iter().filter(|a| a.name.is_none()).map(|a| &a.value).collect();
         let named = |n: &str| args.iter().find(|a| a.name.as_ref().is_some_and(|x| x.node == n)).map(|a| &a.value);
-        let number = |e: Option<&Expr>, default: f64| -> f64 { e.and_then(const_number).unwrap_or(default) };
-        let first = positional.first().copied().ok_or("missing argument")?;
-        let op = match sig.function {
-            Function::Open | Function::InHours | Function::AgentsFree => {
+        let first = positional.first().copied().ok_or(CompileError::unexpected("an argument", span))?;
+        let op = match sig.lowering {
+            Lowering::Queue(question) => {
                 let q = match &first.node {
-                    ExprKind::Name(n) => self.queue(n)?,
-                    _ => return Err("expected a queue".into()),
+                    ExprKind::Name(n) => self.queue(n, first.span)?,
+                    _ => return Err(CompileError::unexpected("a queue", first.span)),
                 };
-                match sig.function {
-                    Function::Open => Op::Open(q),
-                    Function::InHours => Op::InHours(q),
-                    _ => Op::AgentsFree(q),
+                match question {
+                    QueueQuestion::Open => Op::Open(q),
+                    QueueQuestion::InHours => Op::InHours(q),
+                    QueueQuestion::AgentsFree => Op::AgentsFree(q),
                 }
             }
-            f => {
+            Lowering::Signal { per_message, fold } => {
                 let sel = self.selector(first)?;
-                let (feature, fold, key) = match f {
-                    Function::Sentiment => (Feature::Sentiment, Fold::Mean, String::new()),
-                    Function::MinSentiment => (Feature::Sentiment, Fold::Min, String::new()),
-                    Function::SentimentTrend => (Feature::Sentiment, Fold::Trend, String::new()),
-                    Function::Intent => (Feature::Intent, Fold::LatestIntent, String::new()),
-                    Function::Confidence => (Feature::Intent, Fold::LatestConfidence, String::new()),
-                    Function::HasIntent => {
+                // A named argument's value, or the declaration's default.
+                let number = |n: &str| named(n).and_then(const_number).or_else(|| sig.default(n));
+                let no_default = |param: &'static str| CompileError::NoDefault { function: sig.name, param, span };
+                let (feature, key) = match per_message {
+                    PerMessage::Sentiment => (Feature::Sentiment, String::new()),
+                    PerMessage::Intent => (Feature::Intent, String::new()),
+                    PerMessage::HasIntent => {
                         let intents = match positional.get(1) {
                             Some(e) => self.strings(e)?,
-                            None => return Err("missing intents".into()),
+                            None => return Err(CompileError::unexpected("intents", span)),
                         };
-                        let min_confidence = number(named("min_confidence"), 0.0);
+                        let min_confidence = number("min_confidence").ok_or(no_default("min_confidence"))?;
                         let key = format!("{intents:?} {min_confidence}");
-                        (Feature::HasIntent { intents, min_confidence }, Fold::Any, key)
+                        (Feature::HasIntent { intents, min_confidence }, key)
                     }
-                    Function::HasEntity => {
+                    PerMessage::HasEntity => {
                         let entity = match positional.get(1).map(|e| self.strings(e)) {
                             Some(Ok(v)) => v.into_iter().next().unwrap_or_default(),
-                            _ => return Err("missing entity".into()),
+                            _ => return Err(CompileError::unexpected("an entity's name", span)),
                         };
                         let key = entity.clone();
-                        (Feature::HasEntity(entity), Fold::Any, key)
+                        (Feature::HasEntity(entity), key)
                     }
-                    Function::Count => match named("matching") {
+                    PerMessage::Count => match named("matching") {
                         Some(e) => {
                             let (re, key) = self.regex(e)?;
-                            (Feature::Count(Some(re)), Fold::Count, key)
+                            (Feature::Count(Some(re)), key)
                         }
-                        None => (Feature::Count(None), Fold::Count, String::new()),
+                        None => (Feature::Count(None), String::new()),
                     },
-                    Function::Fallbacks => (Feature::Fallback, Fold::Count, String::new()),
-                    Function::Repeats => {
-                        let similarity = number(named("similarity"), 0.85);
-                        (Feature::Repeat { similarity }, Fold::Repeats, format!("{similarity}"))
+                    PerMessage::Fallback => (Feature::Fallback, String::new()),
+                    PerMessage::Repeat => {
+                        let similarity = number("similarity").ok_or(no_default("similarity"))?;
+                        (Feature::Repeat { similarity }, format!("{similarity}"))
                     }
-                    _ => return Err("not a message function".into()),
+                    PerMessage::Test(test) => (Feature::Test { name: sig.name, test }, sig.name.to_string()),
                 };
                 Op::Signal(self.slot(&sel, feature, fold, key))
             }
@@ -454,6 +467,11 @@ impl<'a> Compiler<'a> {
             }
         }
     }
+}
+
+/// Where to point when the lets cannot be resolved: the first rule, or the top.
+fn resolution_span(rules: &[&ast::Rule]) -> SourceSpan {
+    rules.first().map_or((0, 0).into(), |r| r.name.span)
 }
 
 /// Which nodes a walk over the arena has seen: a let shared by many uses is walked

@@ -217,8 +217,8 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
         self.policy.program().queues.get(q as usize).map_or("", |q| q.name.as_str())
     }
 
-    fn variable(&self, v: crate::check::builtins::Variable) -> Val<'_> {
-        use crate::check::builtins::Variable;
+    fn variable(&self, v: crate::lang::builtins::Variable) -> Val<'_> {
+        use crate::lang::builtins::Variable;
         match v {
             Variable::Turns => Val::Num(f64::from(self.turns)),
             Variable::Duration => match (self.first_ts, self.last_ts) {

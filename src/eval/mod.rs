@@ -2,6 +2,7 @@
 //! decisions with evidence, and explanations.
 
 pub mod compile;
+mod compile_err;
 pub mod context;
 pub mod decision;
 pub mod explain;
@@ -15,6 +16,7 @@ use sha2::{Digest, Sha256};
 
 use crate::analysis::{Analysis, PolicyError, Problem};
 use crate::transcript::Conversation;
+pub use compile_err::CompileError;
 pub use context::Context;
 pub use decision::{ActionKind, Decision, Evidence, FiredRule, PolicyRef, Priority};
 use program::Program;
@@ -80,14 +82,9 @@ impl Policy {
             (Some(ast), false) => ast,
             _ => return Err(PolicyError::from_analysis(analysis)),
         };
-        let program = compile::compile_with(ast, &analysis.regexes, &analysis.intents).map_err(|reason| {
+        let program = compile::compile_with(ast, &analysis.regexes, &analysis.intents).map_err(|error| {
             let mut a = analysis.clone();
-            a.problems.push(Problem::Syntax(crate::syntax::SyntaxError::InvalidLiteral {
-                what: "policy",
-                reason: format!("cannot compile: {reason}"),
-                span: (0, 0).into(),
-                help: Some("please report this policy to the handoff maintainers".into()),
-            }));
+            a.problems.push(Problem::Compile(error));
             PolicyError::from_analysis(&a)
         })?;
         // The text, and what the intents were learnt from: the same text with other

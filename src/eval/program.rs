@@ -3,9 +3,10 @@
 
 use miette::SourceSpan;
 use regex::{Regex, RegexSet};
-use serde::Serialize;
 
-use crate::check::builtins::Variable;
+pub use crate::lang::builtins::Fold;
+use crate::lang::builtins::Variable;
+pub use crate::lang::priority::Priority;
 use crate::signals::phrase_index::PhraseIndex;
 use crate::syntax::ast::{AttributeRoot, RoleFilter, Window};
 use crate::transcript::Role;
@@ -106,6 +107,11 @@ pub enum Feature {
     /// Every message counts, or those matching the regex.
     Count(Option<Pattern>),
     Fallback,
+    /// A built-in's yes-or-no question of the message's text (its name, for evidence).
+    Test {
+        name: &'static str,
+        test: fn(&str) -> bool,
+    },
     Repeat {
         similarity: f64,
     },
@@ -140,19 +146,6 @@ impl std::ops::Deref for Pattern {
     }
 }
 
-/// How a signal folds its window into one value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Fold {
-    Any,
-    Count,
-    Mean,
-    Min,
-    Trend,
-    LatestIntent,
-    LatestConfidence,
-    Repeats,
-}
-
 /// One signal: which messages, what from each, and how they fold together.
 #[derive(Debug)]
 pub struct Slot {
@@ -163,35 +156,6 @@ pub struct Slot {
     /// Keeps only its latest hit (a match over the whole conversation): a message
     /// without a hit changes nothing.
     pub latest_hit_only: bool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Priority {
-    Low,
-    Normal,
-    High,
-    Urgent,
-}
-
-impl Priority {
-    pub fn parse(s: &str) -> Option<Priority> {
-        match s {
-            "low" => Some(Priority::Low),
-            "normal" => Some(Priority::Normal),
-            "high" => Some(Priority::High),
-            "urgent" => Some(Priority::Urgent),
-            _ => None,
-        }
-    }
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Priority::Low => "low",
-            Priority::Normal => "normal",
-            Priority::High => "high",
-            Priority::Urgent => "urgent",
-        }
-    }
 }
 
 /// What a rule does when it fires.

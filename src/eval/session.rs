@@ -544,10 +544,12 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
                     confidence: Some(e.value),
                 })
             }
-            (Feature::Count(_) | Feature::Fallback, _) if state.num > 0.0 => Some(Evidence::Count {
-                messages: state.entries.iter().filter(|e| e.hit).map(|e| e.message).collect(),
-                count: state.num as u32,
-            }),
+            (Feature::Count(_) | Feature::Fallback | Feature::Test { .. }, _) if state.num > 0.0 => {
+                Some(Evidence::Count {
+                    messages: state.entries.iter().filter(|e| e.hit).map(|e| e.message).collect(),
+                    count: state.num as u32,
+                })
+            }
             (Feature::Repeat { .. }, _) if state.num > 0.0 => {
                 let oldest = state.entries.front().map_or(0, |e| e.message);
                 let e = state.entries.iter().rev().find(|e| e.hit && e.aux >= oldest)?;
@@ -810,6 +812,7 @@ pub(crate) fn feature(
         Feature::Fallback => {
             e.hit = *cache.fallback.get_or_insert_with(|| fallback::is_fallback(&message.text));
         }
+        Feature::Test { test, .. } => e.hit = test(&message.text),
         Feature::Repeat { similarity } => {
             let fp = Arc::clone(cache.fingerprint.get_or_insert_with(|| Arc::new(Fingerprint::new(&message.text))));
             // The latest similar message: it stays in the window longest, so "repeats an

@@ -135,11 +135,14 @@ fn message(
     Ok(m)
 }
 
-/// A test's literal value as JSON (durations become milliseconds).
+/// A test's literal value as JSON (durations become milliseconds). A whole number
+/// is written as an integer, as it would be in a JSON file: `agents_free: 2` in a
+/// test's context must read like `"agents_free": 2` in a context file.
 pub fn to_json(v: &Value) -> Json {
     match v {
         Value::Null => Json::Null,
         Value::Bool(b) => Json::Bool(*b),
+        Value::Number(n) if n.fract() == 0.0 && n.abs() < 9.0e15 => Json::from(*n as i64),
         Value::Number(n) => serde_json::Number::from_f64(*n).map_or(Json::Null, Json::Number),
         Value::String(s) => Json::String(s.clone()),
         Value::Duration(ms, _) => Json::from(*ms),

@@ -1,0 +1,9 @@
+//! The language's definition, read by the checker, the compiler, the evaluator and
+//! the tools: its types and value ranges, its built-in signals and functions (one
+//! declaration each), regex literals and their flags, and the one let resolver.
+
+pub mod builtins;
+pub mod lets;
+pub mod priority;
+pub mod regexes;
+pub mod types;
