@@ -275,6 +275,21 @@ pub const FUNCTIONS: &[Signature] = &[
         bounded: false,
     },
     Signature {
+        name: "questions",
+        usage: "questions(MESSAGES)",
+        doc:
+            "how many chosen messages ask something (a question mark, or an opening such as \"can you\", \"how do I\")",
+        lowering: Lowering::Signal {
+            per_message: PerMessage::Test(crate::signals::questions::asks),
+            fold: Fold::Count,
+        },
+        params: &[(Param::Messages, "the messages to look at")],
+        named: &[],
+        result: Type::Number,
+        domain: Domain::COUNT,
+        bounded: false,
+    },
+    Signature {
         name: "repeats",
         usage: "repeats(MESSAGES, similarity: 0.85)",
         doc: "how many chosen messages are near-identical to an earlier chosen message",

@@ -4,6 +4,7 @@ pub mod fallback;
 pub mod negation;
 pub mod phrase_index;
 pub mod phrases;
+pub mod questions;
 pub mod sentiment;
 pub mod similarity;
 pub mod typos;
