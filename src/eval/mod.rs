@@ -1,6 +1,7 @@
 //! Evaluating policies: the compiled policy, sessions (one message at a time),
 //! decisions with evidence, and explanations.
 
+pub mod attributes;
 pub mod compile;
 mod compile_err;
 pub mod context;
