@@ -6,6 +6,7 @@ use regex::{Regex, RegexSet};
 use serde::Serialize;
 
 use crate::check::builtins::Variable;
+use crate::signals::language::Languages;
 use crate::signals::phrase_index::PhraseIndex;
 use crate::syntax::ast::{AttributeRoot, RoleFilter, Window};
 use crate::transcript::Role;
@@ -240,6 +241,8 @@ pub struct Program {
     pub let_names: Vec<String>,
     /// Every `mentions` list, scanned once per message.
     pub phrases: PhraseIndex,
+    /// The policy's languages: what a fallback answer reads like.
+    pub languages: Languages,
     /// For each role (in [`Role::ALL`] order), the signals that see its messages.
     pub role_slots: [Vec<SlotId>; 4],
     /// For each role (in [`Role::ALL`] order), every regex of the signals that see

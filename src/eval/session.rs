@@ -15,7 +15,7 @@ use super::program::*;
 use super::Policy;
 use crate::signals::phrase_index::Scratch;
 use crate::signals::phrases::PhraseMatch;
-use crate::signals::{fallback, sentiment, similarity::Fingerprint};
+use crate::signals::{sentiment, similarity::Fingerprint};
 use crate::syntax::ast::{RoleFilter, Window};
 use crate::transcript::{Conversation, Message, Role};
 
@@ -808,7 +808,7 @@ pub(crate) fn feature(
             };
         }
         Feature::Fallback => {
-            e.hit = *cache.fallback.get_or_insert_with(|| fallback::is_fallback(&message.text));
+            e.hit = *cache.fallback.get_or_insert_with(|| program.languages.is_fallback(&message.text));
         }
         Feature::Repeat { similarity } => {
             let fp = Arc::clone(cache.fingerprint.get_or_insert_with(|| Arc::new(Fingerprint::new(&message.text))));
