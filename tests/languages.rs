@@ -198,3 +198,48 @@ fn a_policys_own_words_decide_its_tests() {
         .replace(r#"fallbacks ["Da muss ich passen", "Das weiß ich leider nicht"]"#, "");
     assert_eq!(run(&without).failed(), 2);
 }
+
+#[test]
+fn two_languages_are_read_together() {
+    let source = "policy \"case\" version 1\nlanguage \"de\"\nlanguage \"fr\"\nqueues {\n  general\n}\n\
+                  rule human {\n  when customer.last mentions [\"Mitarbeiter\", \"conseiller\"] unless negated\n  escalate to general\n}\n\
+                  rule stuck {\n  when fallbacks(bot.any) >= 2\n  escalate to general\n}\n";
+    let policy = Policy::from_source("case.handoff", source).unwrap();
+    for (text, escalates_) in [
+        ("Ich brauche keinen Mitarbeiter", false),
+        ("Je n'ai pas besoin d'un conseiller", false),
+        ("Ich will einen Mitarbeiter", true),
+        ("Je veux parler à un de vos conseillers", true),
+    ] {
+        assert_eq!(escalates(&policy, &conversation("customer", text)), escalates_, "{text:?}");
+    }
+    let json = serde_json::json!({"id": "c", "messages": [
+        {"role": "bot", "text": "Das habe ich leider nicht verstanden."},
+        {"role": "bot", "text": "Pourriez-vous reformuler votre question ?"},
+    ]});
+    let both = handoff::transcript::parse_json("c.json", &json.to_string()).unwrap();
+    assert!(escalates(&policy, &both));
+    // English is not declared: its fallbacks are not counted.
+    let json = serde_json::json!({"id": "c", "messages": [
+        {"role": "bot", "text": "Sorry, I didn't understand."},
+        {"role": "bot", "text": "Could you rephrase your question?"},
+    ]});
+    assert!(!escalates(&policy, &handoff::transcript::parse_json("c.json", &json.to_string()).unwrap()));
+}
+
+#[test]
+fn the_lint_learns_a_policys_own_ways_to_ask_for_a_person() {
+    let lint_codes = |block: &str| {
+        let source = format!(
+            "policy \"case\" version 1\nlanguage \"de\"{block}\nqueues {{\n  general\n}}\n\
+             rule callback {{\n  when customer.last mentions [\"Rückruf vom Fachmann\"] unless negated\n  escalate to general\n}}\n"
+        );
+        let ast = handoff::syntax::parse_policy(&source).unwrap();
+        handoff::check::check(&ast)
+            .iter()
+            .filter_map(|d| miette::Diagnostic::code(d).map(|c| c.to_string()))
+            .collect::<Vec<_>>()
+    };
+    assert!(lint_codes("").iter().any(|c| c == "handoff::lint::no_human_route"));
+    assert!(lint_codes(" { person_requests [\"Rückruf vom Fachmann\"] }").is_empty());
+}
