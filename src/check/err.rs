@@ -370,6 +370,53 @@ pub enum CheckError {
         earlier_span: SourceSpan,
     },
 
+    #[error("unknown language `{code}`")]
+    #[diagnostic(code(handoff::check::unknown_language))]
+    UnknownLanguage {
+        code: String,
+        #[label("no built-in lists for this language")]
+        span: SourceSpan,
+        #[help]
+        help: String,
+    },
+
+    #[error("language `{code}` is declared twice")]
+    #[diagnostic(
+        code(handoff::check::repeated_language),
+        help("declare each language once; put all of its own words in that one block")
+    )]
+    RepeatedLanguage {
+        code: String,
+        #[label("declared again here")]
+        span: SourceSpan,
+        #[label("first declared here")]
+        first: SourceSpan,
+    },
+
+    #[error("`{list}` is given twice for language `{code}`")]
+    #[diagnostic(
+        code(handoff::check::repeated_language_list),
+        help("write all of the words in one `{list} [...]` list")
+    )]
+    RepeatedLanguageList {
+        code: String,
+        list: &'static str,
+        #[label("given again here")]
+        span: SourceSpan,
+    },
+
+    #[error("the built-in sentiment is English, and this policy's conversations are in {languages}")]
+    #[diagnostic(
+        code(handoff::lint::sentiment_language),
+        severity(Warning),
+        help("the built-in analyser (VADER) knows English words only, so it scores messages in other languages near 0; give each message a `sentiment` annotation from an upstream analyser in your language (annotated messages use it), or add `language \"en\"` if some conversations are English")
+    )]
+    SentimentLanguage {
+        languages: String,
+        #[label("built-in sentiment on a message without an annotation")]
+        span: SourceSpan,
+    },
+
     #[error("no rule routes an explicit request for a person")]
     #[diagnostic(
         code(handoff::lint::no_human_route),
@@ -391,6 +438,7 @@ impl CheckError {
                 | CheckError::UnreachableRule { .. }
                 | CheckError::ShadowedRule { .. }
                 | CheckError::NoHumanRoute { .. }
+                | CheckError::SentimentLanguage { .. }
                 | CheckError::FewExamples { .. }
                 | CheckError::IntentOverlap { .. }
                 | CheckError::SharedExample { .. }

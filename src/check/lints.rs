@@ -1,16 +1,45 @@
 //! Policy-level lints: rules that can never fire, rules shadowed by an earlier one,
-//! and policies that give customers no way to reach a person.
+//! and policies that give customers no way to reach a person (in English or in any
+//! language the policy declares, with the ways to ask for one it lists itself).
 
 use std::collections::HashMap;
 
+use super::languages::policy_words;
 use super::{CheckError, Checker};
 use crate::lang::lets::Reach;
+use crate::signals::language::Language;
 use crate::signals::phrases::normalize;
 use crate::syntax::ast::{BinaryOp, Expr, ExprKind, Item, Modifier, Outcome, OutcomeKind, Rule};
 
-/// Words that, in a `mentions` list, show the rule handles a request for a person.
-const HUMAN_WORDS: &[&str] =
-    &["human", "person", "agent", "representative", "someone", "operator", "staff", "advisor", "adviser"];
+/// How the policy's customers ask for a person: English's words for one, those of
+/// each declared language, and the policy's own `person_requests` (folded).
+struct PersonWords {
+    languages: Vec<Language>,
+    requests: Vec<String>,
+}
+
+impl PersonWords {
+    fn of(checker: &Checker<'_>) -> PersonWords {
+        let (mut languages, own) = policy_words(checker.policy);
+        if !languages.contains(&Language::English) {
+            languages.insert(0, Language::English);
+        }
+        let requests = own.person_requests.iter().map(|r| normalize(r)).filter(|r| !r.is_empty()).collect();
+        PersonWords { languages, requests }
+    }
+
+    /// Whether a text (a listed phrase, an intent's example) asks for or names a person.
+    fn in_text(&self, text: &str) -> bool {
+        let n = normalize(text);
+        n.split(|c: char| !c.is_alphanumeric()).any(|w| self.languages.iter().any(|l| l.names_a_person(w)))
+            || self.requests.iter().any(|r| n.contains(r.as_str()) || r.contains(n.as_str()))
+    }
+
+    /// Whether a name (`request_person`, `mitarbeiter_verlangen`) has a word for one.
+    fn in_name(&self, name: &str) -> bool {
+        name.split('_').any(|w| self.languages.iter().any(|l| l.names_a_person(w)))
+    }
+}
 
 impl<'p> Checker<'p> {
     pub(super) fn lint_rules(&mut self) {
@@ -38,10 +67,11 @@ impl<'p> Checker<'p> {
         // one rule names none for the next.
         let mut seen = vec![false; self.lets.decls.len()];
         let mut phrases_seen = vec![false; self.lets.decls.len()];
+        let person = PersonWords::of(self);
         let routes_human = rules.iter().any(|(rule, constant)| {
             *constant != Some(false)
                 && matches!(rule.outcome.node.kind, OutcomeKind::Escalate | OutcomeKind::Offer)
-                && self.mentions_a_person(&rule.when, &mut seen, &mut phrases_seen)
+                && self.mentions_a_person(&rule.when, &person, &mut seen, &mut phrases_seen)
         });
         let has_rules = self.policy.items.iter().any(|i| matches!(i, Item::Rule(_)));
         if has_rules && !routes_human {
@@ -51,10 +81,12 @@ impl<'p> Checker<'p> {
 
     /// Whether a condition, through `and`, `or`, parentheses and lets, mentions a
     /// person in a phrase list.
-    fn mentions_a_person(&self, e: &Expr, seen: &mut [bool], phrases_seen: &mut [bool]) -> bool {
+    fn mentions_a_person(&self, e: &Expr, person: &PersonWords, seen: &mut [bool], phrases_seen: &mut [bool]) -> bool {
         self.lets.reach(e, seen, |e| match &e.node {
-            ExprKind::Mentions { phrases, .. } if self.phrases_name_a_person(phrases, phrases_seen) => Reach::Found,
-            ExprKind::Says { intent, .. } if self.intent_is_asking_for_a_person(&intent.node) => Reach::Found,
+            ExprKind::Mentions { phrases, .. } if self.phrases_name_a_person(phrases, person, phrases_seen) => {
+                Reach::Found
+            }
+            ExprKind::Says { intent, .. } if self.intent_is_asking_for_a_person(&intent.node, person) => Reach::Found,
             ExprKind::Binary { op, .. } if matches!(op.node, BinaryOp::Or | BinaryOp::And) => Reach::Enter,
             ExprKind::Paren(_) | ExprKind::Name(_) => Reach::Enter,
             _ => Reach::Skip,
@@ -63,29 +95,22 @@ impl<'p> Checker<'p> {
 
     /// Whether a learnt intent is about a person: its name has a word for one
     /// (`request_person`, `talk_to_agent`), or at least half of its examples do.
-    fn intent_is_asking_for_a_person(&self, name: &str) -> bool {
-        let names_one = |s: &str| normalize(s).split(|c: char| !c.is_alphanumeric()).any(|w| HUMAN_WORDS.contains(&w));
-        if name.split('_').any(|w| HUMAN_WORDS.contains(&w)) {
+    fn intent_is_asking_for_a_person(&self, name: &str, person: &PersonWords) -> bool {
+        if person.in_name(name) {
             return true;
         }
         let Some(intent) = self.intents.position(name).and_then(|i| self.intents.set.intents.get(i)) else {
             return false;
         };
-        let with_person = intent.examples.iter().filter(|e| names_one(&e.text)).count();
+        let with_person = intent.examples.iter().filter(|e| person.in_text(&e.text)).count();
         !intent.examples.is_empty() && 2 * with_person >= intent.examples.len()
     }
 
     /// Whether a phrase or a list of them (through lets) holds a word for a person.
-    fn phrases_name_a_person(&self, e: &Expr, seen: &mut [bool]) -> bool {
+    fn phrases_name_a_person(&self, e: &Expr, person: &PersonWords, seen: &mut [bool]) -> bool {
         self.lets.reach(e, seen, |e| match &e.node {
-            ExprKind::String(s) => {
-                let n = normalize(s);
-                if n.split(|c: char| !c.is_alphanumeric()).any(|w| HUMAN_WORDS.contains(&w)) {
-                    Reach::Found
-                } else {
-                    Reach::Skip
-                }
-            }
+            ExprKind::String(s) if person.in_text(s) => Reach::Found,
+            ExprKind::String(_) => Reach::Skip,
             ExprKind::List(_) | ExprKind::Name(_) => Reach::Enter,
             _ => Reach::Skip,
         })

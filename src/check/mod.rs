@@ -3,6 +3,7 @@
 
 pub mod err;
 pub mod intents;
+pub mod languages;
 mod lints;
 mod names;
 mod testblocks;
@@ -94,6 +95,7 @@ pub fn check_with(policy: &Policy, intents: Option<&PolicyIntents>) -> (Vec<Chec
     };
     checker.declare();
     checker.declare_intents();
+    checker.check_languages();
     // Lets first, each after the lets it uses: typing a name then only looks its
     // let's type up, so no chain of lets makes the checker recurse.
     let rules: Vec<&Rule> =
@@ -105,13 +107,14 @@ pub fn check_with(policy: &Policy, intents: Option<&PolicyIntents>) -> (Vec<Chec
     }
     for item in &policy.items {
         match item {
-            Item::Let(_) | Item::Queues(_) | Item::Intent(_) | Item::IntentsFrom(_) => {}
+            Item::Let(_) | Item::Queues(_) | Item::Intent(_) | Item::IntentsFrom(_) | Item::Language(_) => {}
             Item::Rule(rule) => checker.check_rule(rule),
             Item::Test(test) => checker.check_test(test),
         }
     }
     checker.unused();
     checker.lint_rules();
+    checker.lint_sentiment_language();
     checker.lint_intent_names();
     let mut diagnostics = checker.diagnostics;
     diagnostics.sort_by_key(first_offset);

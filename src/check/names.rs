@@ -31,7 +31,7 @@ impl<'p> Checker<'p> {
                 }
                 // The let resolver collected the lets; only its refusals are reported here.
                 // Intents are declared by `declare_intents`.
-                Item::Let(_) | Item::Intent(_) | Item::IntentsFrom(_) => {}
+                Item::Let(_) | Item::Intent(_) | Item::IntentsFrom(_) | Item::Language(_) => {}
                 Item::Rule(r) => {
                     if let Some(first) = self.rules.get(r.name.node.as_str()) {
                         let first = first.name.span;

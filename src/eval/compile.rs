@@ -128,13 +128,15 @@ pub(crate) fn compile_with(
     };
     let turns_rules = rules_where(|r| r.reads_turns);
     let time_rules = rules_where(|r| r.reads_time);
+    let languages = crate::lang::languages::policy_languages(policy);
     Ok(Program {
+        phrases: PhraseIndex::in_languages(&c.phrase_lists, &languages),
+        languages,
         nodes: c.nodes,
         slots: c.slots,
         rules,
         queues: c.queues,
         let_names: c.let_names,
-        phrases: PhraseIndex::new(&c.phrase_lists),
         role_slots,
         role_patterns,
         timed_slots,

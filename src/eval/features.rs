@@ -7,7 +7,7 @@ use super::super::program::{Feature, Program, Slot};
 use super::window::{Entry, SlotState};
 use crate::signals::phrase_index::Scratch;
 use crate::signals::phrases::PhraseMatch;
-use crate::signals::{fallback, sentiment, similarity::Fingerprint};
+use crate::signals::{sentiment, similarity::Fingerprint};
 use crate::transcript::Message;
 
 /// The message's sentiment: its annotation, or the built-in analyser's score.
@@ -175,7 +175,7 @@ pub(crate) fn feature(
             };
         }
         Feature::Fallback => {
-            e.hit = *cache.fallback.get_or_insert_with(|| fallback::is_fallback(&message.text));
+            e.hit = *cache.fallback.get_or_insert_with(|| program.languages.is_fallback(&message.text));
         }
         Feature::Test { test, .. } => e.hit = test(&message.text),
         Feature::Repeat { similarity } => {

@@ -7,6 +7,7 @@ use regex::{Regex, RegexSet};
 pub use crate::lang::builtins::Fold;
 use crate::lang::builtins::Variable;
 pub use crate::lang::priority::Priority;
+use crate::signals::language::Languages;
 use crate::signals::phrase_index::PhraseIndex;
 use crate::syntax::ast::{AttributeRoot, RoleFilter, Window};
 use crate::transcript::Role;
@@ -204,6 +205,8 @@ pub struct Program {
     pub let_names: Vec<String>,
     /// Every `mentions` list, scanned once per message.
     pub phrases: PhraseIndex,
+    /// The policy's languages: what a fallback answer reads like.
+    pub languages: Languages,
     /// For each role (in [`Role::ALL`] order), the signals that see its messages.
     pub role_slots: [Vec<SlotId>; 4],
     /// For each role (in [`Role::ALL`] order), every regex of the signals that see

@@ -3,6 +3,7 @@
 //! declaration each), regex literals and their flags, and the one let resolver.
 
 pub mod builtins;
+pub mod languages;
 pub mod lets;
 pub mod priority;
 pub mod regexes;

@@ -1,6 +1,9 @@
-//! Pure functions over text: sentiment, phrase matching, similarity, fallback answers.
+//! Pure functions over text: sentiment, phrase matching, similarity, fallback answers,
+//! and the languages they read in.
 
 pub mod fallback;
+pub mod language;
+pub mod lexicons;
 pub mod negation;
 pub mod phrase_index;
 pub mod phrases;

@@ -17,53 +17,63 @@
 //! - "without" under a negation cancels it ("I can't do this without an agent");
 //! - a few cues negate what comes before them ("an agent is not needed").
 //!
-//! Every word list of a language is one [`Lexicon`], so a language is added by adding
-//! a table. Matching is ASCII-case-insensitive on text that `phrases::normalize` has
-//! already folded (apostrophes are `'`), or on the ASCII fast-path text.
+//! Every word list of a language is one [`Table`], so a language is added by adding
+//! a table (`lexicons/`); a policy reads its conversations with the [`Lexicon`] of
+//! its languages' tables together, and the cues and clause ends it adds. Matching
+//! is ASCII-case-insensitive on text that `phrases::normalize` has already folded
+//! (apostrophes are `'`, accents gone), or on the ASCII fast-path text; a lexicon's
+//! entries are folded the same way when it is built.
+
+use std::sync::LazyLock;
 
 use smallvec::SmallVec;
 
-/// The word lists of one language. Entries of several words are written with single
-/// spaces and match consecutive words of one clause.
-#[derive(Debug)]
-pub struct Lexicon {
+use super::phrases::normalize;
+
+/// A language's word lists as written in the source.
+pub type Table = Lexicon<&'static [&'static str]>;
+
+/// The word lists of one or more languages. Entries of several words are written with
+/// single spaces and match consecutive words of one clause.
+#[derive(Debug, Clone, Default)]
+pub struct Lexicon<L = Vec<Box<str>>> {
     /// Cues that negate the rest of their clause.
-    pub cues: &'static [&'static str],
+    pub cues: L,
     /// A word ending in one of these is a cue too ("shouldn't", "mustn't").
-    pub cue_suffixes: &'static [&'static str],
+    pub cue_suffixes: L,
     /// Negated auxiliaries: such a cue opening a clause and followed by a pronoun
     /// makes a question ("can't I ...", "won't you ...").
-    pub auxiliaries: &'static [&'static str],
+    pub auxiliaries: L,
     /// Words after a cue that make it no negation ("not only", "don't know").
-    pub pseudo_after: &'static [&'static str],
+    pub pseudo_after: L,
     /// Words before a cue that make it no negation ("whether or not", "if not").
-    pub pseudo_before: &'static [&'static str],
+    pub pseudo_before: L,
     /// Cues of inability; followed by a verb of reaching someone, they are a request.
-    pub inability: &'static [&'static str],
-    pub reaching: &'static [&'static str],
+    pub inability: L,
+    pub reaching: L,
     /// After a cue, a belief verb ("don't think") keeps the negation over a new
     /// request in the same clause ("I don't think I need an agent").
-    pub belief: &'static [&'static str],
+    pub belief: L,
     /// Skipped between a cue and the word that follows it ("don't really know").
-    pub adverbs: &'static [&'static str],
+    pub adverbs: L,
     /// Words that end a clause.
-    pub terminators: &'static [&'static str],
+    pub terminators: L,
     /// The start of a new request, which ends a negation before it.
-    pub requests: &'static [&'static str],
+    pub requests: L,
     /// Answers ("no") that negate nothing when a break or one of `answer_followers`
     /// comes next.
-    pub answers: &'static [&'static str],
-    pub answer_followers: &'static [&'static str],
+    pub answers: L,
+    pub answer_followers: L,
     /// A clause opening with one of these is a question, whatever its punctuation.
-    pub question_openers: &'static [&'static str],
-    pub pronouns: &'static [&'static str],
+    pub question_openers: L,
+    pub pronouns: L,
     /// Cues that negate the mention before them in the same clause.
-    pub post_cues: &'static [&'static str],
+    pub post_cues: L,
     /// A cue that, under another cue, cancels it ("not without").
-    pub double_negation: &'static [&'static str],
+    pub double_negation: L,
 }
 
-pub static ENGLISH: Lexicon = Lexicon {
+pub static ENGLISH: Table = Lexicon {
     cues: &[
         "not", "no", "never", "without", "cannot", "neither", "nor", "dont", "doesnt", "didnt", "isnt", "arent",
         "wasnt", "werent", "wont", "cant", "wouldnt", "shouldnt", "couldnt", "havent", "hasnt", "hadnt", "aint", "n't",
@@ -190,6 +200,96 @@ pub static ENGLISH: Lexicon = Lexicon {
     double_negation: &["without"],
 };
 
+impl<L> Lexicon<L> {
+    /// Every list, in one order (the order of the fields).
+    fn lists(&self) -> [&L; 17] {
+        [
+            &self.cues,
+            &self.cue_suffixes,
+            &self.auxiliaries,
+            &self.pseudo_after,
+            &self.pseudo_before,
+            &self.inability,
+            &self.reaching,
+            &self.belief,
+            &self.adverbs,
+            &self.terminators,
+            &self.requests,
+            &self.answers,
+            &self.answer_followers,
+            &self.question_openers,
+            &self.pronouns,
+            &self.post_cues,
+            &self.double_negation,
+        ]
+    }
+
+    fn lists_mut(&mut self) -> [&mut L; 17] {
+        [
+            &mut self.cues,
+            &mut self.cue_suffixes,
+            &mut self.auxiliaries,
+            &mut self.pseudo_after,
+            &mut self.pseudo_before,
+            &mut self.inability,
+            &mut self.reaching,
+            &mut self.belief,
+            &mut self.adverbs,
+            &mut self.terminators,
+            &mut self.requests,
+            &mut self.answers,
+            &mut self.answer_followers,
+            &mut self.question_openers,
+            &mut self.pronouns,
+            &mut self.post_cues,
+            &mut self.double_negation,
+        ]
+    }
+}
+
+impl Table {
+    /// Every entry of every list, as written.
+    pub fn entries(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.lists().into_iter().flat_map(|l| l.iter().copied())
+    }
+}
+
+impl Lexicon {
+    /// The lists of `tables` together, each entry folded as messages are
+    /// (lowercase, no accents) and listed once.
+    pub fn of(tables: &[&Table]) -> Lexicon {
+        let mut lexicon = Lexicon::default();
+        for table in tables {
+            for (into, from) in lexicon.lists_mut().into_iter().zip(table.lists()) {
+                for entry in from.iter() {
+                    push_folded(into, entry);
+                }
+            }
+        }
+        lexicon
+    }
+
+    /// Adds a policy's own negation cues and clause ends.
+    pub fn add(&mut self, cues: &[String], terminators: &[String]) {
+        for cue in cues {
+            push_folded(&mut self.cues, cue);
+        }
+        for end in terminators {
+            push_folded(&mut self.terminators, end);
+        }
+    }
+}
+
+fn push_folded(list: &mut Vec<Box<str>>, entry: &str) {
+    let folded = normalize(entry);
+    if !folded.is_empty() && !list.iter().any(|e| **e == *folded) {
+        list.push(folded.into());
+    }
+}
+
+/// English alone: what a policy that names no language reads with.
+pub static ENGLISH_LEXICON: LazyLock<Lexicon> = LazyLock::new(|| Lexicon::of(&[&ENGLISH]));
+
 /// A word or a clause break of the text, by byte offsets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Token {
@@ -205,7 +305,7 @@ pub fn is_negated(text: &str, start: usize, end: usize, lexicon: &Lexicon) -> bo
 }
 
 fn is_break(c: char) -> bool {
-    matches!(c, '.' | ',' | ';' | '!' | '?' | ':' | '(' | ')' | '[' | ']' | '…' | '—' | '–')
+    matches!(c, '.' | ',' | ';' | '!' | '?' | ':' | '(' | ')' | '[' | ']' | '…' | '—' | '–' | '¿' | '¡')
 }
 
 fn is_word_char(c: char) -> bool {
@@ -264,7 +364,7 @@ impl Clause<'_> {
 
     /// How many words an entry of `list` spans at token `i`, if one matches there
     /// (the longest that does).
-    fn entry_at(&self, i: usize, list: &[&str]) -> Option<usize> {
+    fn entry_at(&self, i: usize, list: &[Box<str>]) -> Option<usize> {
         list.iter()
             .filter_map(|entry| {
                 let mut n = 0;
@@ -281,20 +381,20 @@ impl Clause<'_> {
 
     /// The length of the cue at `i`, if a cue starts there.
     fn cue_at(&self, i: usize) -> Option<usize> {
-        if let Some(n) = self.entry_at(i, self.lexicon.cues) {
+        if let Some(n) = self.entry_at(i, &self.lexicon.cues) {
             return Some(n);
         }
         let word = self.word(i)?;
-        let ends_with = |suffix: &&str| {
+        let ends_with = |suffix: &str| {
             word.len() > suffix.len()
                 && word.get(word.len() - suffix.len()..).is_some_and(|end| end.eq_ignore_ascii_case(suffix))
         };
-        self.lexicon.cue_suffixes.iter().any(ends_with).then_some(1)
+        self.lexicon.cue_suffixes.iter().any(|s| ends_with(s)).then_some(1)
     }
 
     /// The first token after `i` that is not an adverb.
     fn skip_adverbs(&self, mut i: usize) -> usize {
-        while let Some(n) = self.entry_at(i, self.lexicon.adverbs) {
+        while let Some(n) = self.entry_at(i, &self.lexicon.adverbs) {
             i += n;
         }
         i
@@ -304,25 +404,25 @@ impl Clause<'_> {
     fn is_pseudo(&self, i: usize, len: usize) -> bool {
         let lex = self.lexicon;
         let next = self.skip_adverbs(i + len);
-        if self.entry_at(next, lex.pseudo_after).is_some() {
+        if self.entry_at(next, &lex.pseudo_after).is_some() {
             return true;
         }
-        if i.checked_sub(1).is_some_and(|before| self.entry_at(before, lex.pseudo_before).is_some()) {
+        if i.checked_sub(1).is_some_and(|before| self.entry_at(before, &lex.pseudo_before).is_some()) {
             return true;
         }
         // "can't reach", and "can not reach" where the cue is the second word.
         let inability = |from: usize| {
-            self.entry_at(from, lex.inability)
-                .is_some_and(|n| from + n > i && self.entry_at(self.skip_adverbs(from + n), lex.reaching).is_some())
+            self.entry_at(from, &lex.inability)
+                .is_some_and(|n| from + n > i && self.entry_at(self.skip_adverbs(from + n), &lex.reaching).is_some())
         };
-        if inability(i) || i.checked_sub(1).is_some_and(inability) {
+        if (0..3).any(|back| i.checked_sub(back).is_some_and(inability)) {
             return true;
         }
         // "No, ..." or "no I want ...": an answer to the bot.
-        if self.entry_at(i, lex.answers) == Some(len) {
+        if self.entry_at(i, &lex.answers) == Some(len) {
             return match self.tokens.get(i + len) {
                 None | Some(Token::Break(_)) => true,
-                Some(Token::Word(..)) => self.entry_at(i + len, lex.answer_followers).is_some(),
+                Some(Token::Word(..)) => self.entry_at(i + len, &lex.answer_followers).is_some(),
             };
         }
         false
@@ -355,23 +455,27 @@ impl Clause<'_> {
         let mut belief = false;
         let mut question = false;
         let mut segment = clause_start;
+        // The word just after the last cue: a request there is what the cue negates
+        // ("no quiero", "dont wanna"), not a new one.
+        let mut after_cue = usize::MAX;
         let mut i = clause_start;
         while i < first {
-            if let Some(n) = self.entry_at(i, lex.terminators) {
+            if let Some(n) = self.entry_at(i, &lex.terminators) {
                 (negated, belief, question) = (false, false, false);
                 i += n;
                 segment = i;
                 continue;
             }
-            if let Some(n) = self.entry_at(i, lex.requests) {
-                if !belief {
+            if let Some(n) = self.entry_at(i, &lex.requests) {
+                let negated_request = negated && i == after_cue;
+                if !belief && !negated_request {
                     negated = false;
                     segment = i + n;
                 }
                 i += n;
                 continue;
             }
-            if let Some(n) = self.entry_at(i, lex.question_openers) {
+            if let Some(n) = self.entry_at(i, &lex.question_openers) {
                 question = true;
                 i += n;
                 continue;
@@ -384,7 +488,7 @@ impl Clause<'_> {
                 i += n;
                 continue;
             }
-            if negated && self.entry_at(i, lex.double_negation).is_some() {
+            if negated && self.entry_at(i, &lex.double_negation).is_some() {
                 // "I can't do this without an agent": the two cancel.
                 negated = false;
                 i += n;
@@ -392,13 +496,14 @@ impl Clause<'_> {
             }
             let next = self.skip_adverbs(i + n);
             if i == segment
-                && self.entry_at(i, lex.auxiliaries).is_some()
-                && self.entry_at(i + n, lex.pronouns).is_some()
+                && self.entry_at(i, &lex.auxiliaries).is_some()
+                && self.entry_at(i + n, &lex.pronouns).is_some()
             {
                 question = true;
             }
             negated = true;
-            belief = self.entry_at(next, lex.belief).is_some();
+            after_cue = next;
+            belief = self.entry_at(next, &lex.belief).is_some();
             i += n;
         }
         if negated {
@@ -407,10 +512,10 @@ impl Clause<'_> {
         // "an agent is not needed": a cue after the mention, before the clause ends.
         let mut j = last + 1;
         while let Some(Token::Word(..)) = tokens.get(j) {
-            if self.entry_at(j, lex.terminators).is_some() {
+            if self.entry_at(j, &lex.terminators).is_some() {
                 break;
             }
-            if self.entry_at(j, lex.post_cues).is_some() {
+            if self.entry_at(j, &lex.post_cues).is_some() {
                 return !question;
             }
             j += 1;

@@ -6,7 +6,7 @@ use super::*;
 /// Whether `phrase`, found in `text`, is negated there.
 fn negated(text: &str, phrase: &str) -> bool {
     let start = text.find(phrase).unwrap();
-    is_negated(text, start, start + phrase.len(), &ENGLISH)
+    is_negated(text, start, start + phrase.len(), &ENGLISH_LEXICON)
 }
 
 #[test]
@@ -37,35 +37,36 @@ fn words_inside_the_mention_do_not_negate_it() {
 
 #[test]
 fn degenerate_spans_are_not_negated() {
-    assert!(!is_negated("", 0, 0, &ENGLISH));
-    assert!(!is_negated("not", 3, 3, &ENGLISH));
-    assert!(!is_negated("not agent", 40, 50, &ENGLISH));
-    assert!(is_negated("not agent", 4, 9, &ENGLISH));
+    assert!(!is_negated("", 0, 0, &ENGLISH_LEXICON));
+    assert!(!is_negated("not", 3, 3, &ENGLISH_LEXICON));
+    assert!(!is_negated("not agent", 40, 50, &ENGLISH_LEXICON));
+    assert!(is_negated("not agent", 4, 9, &ENGLISH_LEXICON));
 }
 
 #[test]
-fn every_multi_word_entry_is_single_spaced_lowercase() {
-    let lists = [
-        ENGLISH.cues,
-        ENGLISH.cue_suffixes,
-        ENGLISH.auxiliaries,
-        ENGLISH.pseudo_after,
-        ENGLISH.pseudo_before,
-        ENGLISH.inability,
-        ENGLISH.reaching,
-        ENGLISH.belief,
-        ENGLISH.adverbs,
-        ENGLISH.terminators,
-        ENGLISH.requests,
-        ENGLISH.answers,
-        ENGLISH.answer_followers,
-        ENGLISH.question_openers,
-        ENGLISH.pronouns,
-        ENGLISH.post_cues,
-        ENGLISH.double_negation,
-    ];
-    for entry in lists.iter().flat_map(|l| l.iter()) {
-        assert!(!entry.is_empty() && !entry.contains("  ") && entry.trim() == *entry, "{entry:?}");
-        assert_eq!(entry.to_lowercase(), *entry);
+fn every_entry_of_every_language_is_single_spaced_lowercase() {
+    for language in crate::signals::language::Language::ALL {
+        for entry in language.negation().entries() {
+            assert!(!entry.is_empty() && !entry.contains("  ") && entry.trim() == entry, "{language:?} {entry:?}");
+            assert_eq!(entry.to_lowercase(), entry, "{language:?}");
+        }
     }
+}
+
+#[test]
+fn a_policys_own_cues_and_clause_ends_count() {
+    let mut lexicon = Lexicon::of(&[&ENGLISH]);
+    let text = "nah mate zero agents thx";
+    assert!(!is_negated(text, 15, 21, &lexicon));
+    lexicon.add(&["Zero".into()], &["Whereupon".into()]);
+    assert!(is_negated(text, 15, 21, &lexicon));
+    assert!(!is_negated("zero calls whereupon agent", 21, 26, &lexicon));
+}
+
+#[test]
+fn a_request_right_after_a_cue_is_what_it_negates() {
+    let spanish = Lexicon::of(&[crate::signals::language::Language::Spanish.negation()]);
+    let text = "no quiero un agente";
+    assert!(is_negated(text, 13, 19, &spanish));
+    assert!(!is_negated("no me sirve esto quiero un agente", 27, 33, &spanish));
 }

@@ -17,11 +17,14 @@
 //! [`PhraseSet`]: super::phrases::PhraseSet
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use aho_corasick::AhoCorasick;
 
+use super::language::Languages;
+use super::negation::{is_negated, Lexicon};
 use super::phrases::{
-    automaton, is_fast_path, is_negated, normalize, normalize_into, on_word_boundaries, original_end, PhraseMatch,
+    automaton, is_fast_path, normalize, normalize_into, on_word_boundaries, original_end, PhraseMatch,
 };
 use super::typos::{TypoIndex, MAX_WORD};
 use super::word_forms::{Inflector, WordTable};
@@ -68,6 +71,8 @@ pub struct PhraseIndex {
     passes: Vec<(bool, bool)>,
     words: WordTable,
     typos: Option<TypoIndex>,
+    /// The cues and clause ends of the policy's languages.
+    lexicon: Arc<Lexicon>,
 }
 
 /// Reused buffers for one scan, so a message costs no allocation on the fast path.
@@ -109,20 +114,29 @@ struct Span {
 }
 
 impl PhraseIndex {
+    /// The index of an English policy's lists.
     pub fn new(lists: &[PhraseList]) -> PhraseIndex {
-        let mut inflector = Inflector::default();
+        PhraseIndex::in_languages(lists, &Languages::default())
+    }
+
+    /// The index of the lists of a policy in `languages`: their word forms and
+    /// negation.
+    pub fn in_languages(lists: &[PhraseList], languages: &Languages) -> PhraseIndex {
+        let mut inflectors: Vec<Inflector> = languages.list.iter().map(|&l| Inflector::new(l)).collect();
         let mut words = WordTable::default();
         let mut typo_words: Vec<String> = Vec::new();
         let normalized: Vec<Vec<String>> =
             lists.iter().map(|l| l.phrases.iter().map(|p| normalize(p)).collect()).collect();
         for (list, phrases) in lists.iter().zip(&normalized) {
             for word in phrases.iter().flat_map(|p| p.split(' ')) {
-                if !list.exact {
-                    words.add(word, &mut inflector);
-                }
-                if list.typos {
-                    typo_words.push(word.to_owned());
-                    typo_words.extend(inflector.word(word).iter().cloned());
+                for inflector in &mut inflectors {
+                    if !list.exact {
+                        words.add(word, inflector);
+                    }
+                    if list.typos {
+                        typo_words.push(word.to_owned());
+                        typo_words.extend(inflector.word(word).iter().cloned());
+                    }
                 }
             }
         }
@@ -154,6 +168,7 @@ impl PhraseIndex {
             passes: lists.iter().map(|l| (l.counts_in(Pass::Forms), l.counts_in(Pass::Typos))).collect(),
             words,
             typos: TypoIndex::new(typo_words.iter().map(String::as_str)),
+            lexicon: Arc::clone(&languages.negation),
         }
     }
 
@@ -240,7 +255,7 @@ impl PhraseIndex {
                     continue;
                 }
                 if self.negation.get(list as usize).copied().unwrap_or(false)
-                    && *negated.get_or_insert_with(|| is_negated(haystack, start, end))
+                    && *negated.get_or_insert_with(|| is_negated(haystack, start, end, &self.lexicon))
                 {
                     continue;
                 }

@@ -14,7 +14,7 @@ use std::ops::ControlFlow;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
-use super::negation;
+use super::negation::{self, Lexicon};
 
 /// Where a phrase was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -86,17 +86,23 @@ impl PhraseSet {
     /// phrase wins, then the earliest listed. With `ignore_negated`, matches
     /// preceded by a negation cue in the same clause are skipped.
     pub fn find(&self, text: &str, ignore_negated: bool) -> Option<PhraseMatch> {
+        self.find_reading(text, ignore_negated.then(|| &*negation::ENGLISH_LEXICON))
+    }
+
+    /// [`PhraseSet::find`], skipping the matches `negation` reads as negated (none
+    /// when it is `None`).
+    pub fn find_reading(&self, text: &str, negation: Option<&Lexicon>) -> Option<PhraseMatch> {
         if self.indices.is_empty() {
             return None;
         }
         if is_fast_path(text) {
-            let found = self.find_in(text, ignore_negated)?;
+            let found = self.find_in(text, negation)?;
             return Some(PhraseMatch { phrase: found.phrase, start: found.start, end: found.end });
         }
         let mut normalized = String::with_capacity(text.len());
         let mut origins = Vec::with_capacity(text.len());
         normalize_into(text, &mut normalized, Some(&mut origins));
-        let found = self.find_in(&normalized, ignore_negated)?;
+        let found = self.find_in(&normalized, negation)?;
         let start = origins.get(found.start).copied()?;
         let last_origin = origins.get(found.end.checked_sub(1)?).copied()?;
         Some(PhraseMatch { phrase: found.phrase, start, end: original_end(text, last_origin) })
@@ -104,7 +110,7 @@ impl PhraseSet {
 
     /// Searches an already normalised (or fast-path) haystack; offsets are
     /// into `haystack`.
-    fn find_in(&self, haystack: &str, ignore_negated: bool) -> Option<PhraseMatch> {
+    fn find_in(&self, haystack: &str, negation: Option<&Lexicon>) -> Option<PhraseMatch> {
         let mut best: Option<PhraseMatch> = None;
         let mut consider = |pattern: usize, start: usize, end: usize| {
             if let Some(current) = best {
@@ -124,7 +130,7 @@ impl PhraseSet {
             };
             if better
                 && on_word_boundaries(haystack, start, end)
-                && !(ignore_negated && is_negated(haystack, start, end))
+                && !negation.is_some_and(|lexicon| negation::is_negated(haystack, start, end, lexicon))
             {
                 best = Some(candidate);
             }
@@ -305,12 +311,6 @@ fn is_unspaced_script(c: char) -> bool {
         | '\u{FF66}'..='\u{FF9F}' // halfwidth Katakana
         | '\u{20000}'..='\u{3FFFF}' // CJK extensions B and later
     )
-}
-
-/// Whether the mention at `start..end` of a normalised (or fast-path) haystack is
-/// negated in its clause: see [`super::negation`].
-pub(crate) fn is_negated(haystack: &str, start: usize, end: usize) -> bool {
-    negation::is_negated(haystack, start, end, &negation::ENGLISH)
 }
 
 #[cfg(test)]

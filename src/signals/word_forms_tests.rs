@@ -70,3 +70,18 @@ fn the_table_maps_every_form_to_the_first_listed_word_of_its_stem() {
     assert_eq!(representative("to"), None);
     assert_eq!(representative("fraudulent"), None);
 }
+
+#[test]
+fn other_languages_get_their_own_forms() {
+    let mut french = Inflector::new(Language::French);
+    let forms = french.word("conseiller").to_vec();
+    assert!(forms.contains(&"conseillers".to_owned()), "{forms:?}");
+    let mut german = Inflector::new(Language::German);
+    let forms = german.word("mitarbeiter").to_vec();
+    assert!(forms.contains(&"mitarbeitern".to_owned()), "{forms:?}");
+    let mut spanish = Inflector::new(Language::Spanish);
+    let forms = spanish.word("asesor").to_vec();
+    assert!(forms.contains(&"asesores".to_owned()), "{forms:?}");
+    // Closed-class words of the language keep their one form.
+    assert_eq!(spanish.word("sin"), ["sin"]);
+}

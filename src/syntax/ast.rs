@@ -61,6 +61,9 @@ pub enum Item {
     /// `intents from "file"`: example files beside the policy (the path as written,
     /// relative to the policy's directory).
     IntentsFrom(IntentFiles),
+    /// `language "de" { ... }`: a language the conversations are in, and the
+    /// policy's own words for it.
+    Language(LanguageDecl),
 }
 
 impl Item {
@@ -72,6 +75,57 @@ impl Item {
             Item::Test(t) => t.span,
             Item::Intent(i) => i.span,
             Item::IntentsFrom(f) => f.span,
+            Item::Language(l) => l.span,
+        }
+    }
+}
+
+/// `language "CODE"`, with an optional block of the policy's own words.
+#[derive(Debug, Clone, Serialize)]
+pub struct LanguageDecl {
+    /// The language's code as written ("de").
+    pub code: Node<String>,
+    pub parts: Vec<Node<LanguagePart>>,
+    #[serde(skip)]
+    pub span: SourceSpan,
+}
+
+impl PartialEq for LanguageDecl {
+    fn eq(&self, o: &Self) -> bool {
+        self.code == o.code && self.parts == o.parts
+    }
+}
+
+/// One list of a `language` block.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LanguagePart {
+    pub list: LanguageList,
+    pub phrases: Vec<Node<String>>,
+}
+
+/// Which words a `language` block adds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum LanguageList {
+    /// `negations [...]`: cues that negate the rest of their clause.
+    Negations,
+    /// `clause_ends [...]`: words that end a clause, and with it a negation.
+    ClauseEnds,
+    /// `fallbacks [...]`: phrases that mark a bot answer as a fallback.
+    Fallbacks,
+    /// `person_requests [...]`: ways customers ask for a person.
+    PersonRequests,
+}
+
+impl LanguageList {
+    pub const ALL: [LanguageList; 4] =
+        [LanguageList::Negations, LanguageList::ClauseEnds, LanguageList::Fallbacks, LanguageList::PersonRequests];
+
+    pub fn keyword(self) -> &'static str {
+        match self {
+            LanguageList::Negations => "negations",
+            LanguageList::ClauseEnds => "clause_ends",
+            LanguageList::Fallbacks => "fallbacks",
+            LanguageList::PersonRequests => "person_requests",
         }
     }
 }

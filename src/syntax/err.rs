@@ -152,6 +152,12 @@ pub fn human_rule(rule: Rule) -> &'static str {
         Rule::intent_counter => "`counter` and a list of sentences",
         Rule::intent_threshold => "`threshold` and a score such as 0.6",
         Rule::sentences => "a list of sentences such as `[\"a\", \"b\"]`",
+        Rule::language_decl => "a `language \"CODE\"` declaration",
+        Rule::language_part => "`negations [...]`, `clause_ends [...]`, `fallbacks [...]` or `person_requests [...]`",
+        Rule::language_negations => "`negations` and a list of phrases",
+        Rule::language_clause_ends => "`clause_ends` and a list of words",
+        Rule::language_fallbacks => "`fallbacks` and a list of phrases",
+        Rule::language_person => "`person_requests` and a list of phrases",
     }
 }
 

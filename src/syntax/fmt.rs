@@ -176,6 +176,7 @@ impl Formatter<'_> {
                     self.line(0, &format!("intents from {}", string(&f.path.node)));
                     self.trailing(end(f.span));
                 }
+                Item::Language(l) => self.language(l),
             }
         }
         self.leading(usize::MAX, 0);
@@ -227,26 +228,49 @@ impl Formatter<'_> {
                 }
                 IntentPart::Examples(s) | IntentPart::Counter(s) => s,
             };
-            let one_line =
-                format!("{keyword} [{}]", sentences.iter().map(|s| string(&s.node)).collect::<Vec<_>>().join(", "));
-            let has_comment = self.comments.get(self.next).is_some_and(|(at, _)| *at < end(part.span));
-            if !has_comment && INDENT.len() + one_line.len() <= WIDTH {
-                self.line(1, &one_line);
-                self.trailing(end(part.span));
-                continue;
-            }
-            self.line(1, &format!("{keyword} ["));
-            for sentence in sentences {
-                self.leading(sentence.span.offset(), 2);
-                self.line(2, &format!("{},", string(&sentence.node)));
-                self.trailing(end(sentence.span));
-            }
-            self.leading(end(part.span), 2);
-            self.line(1, "]");
-            self.trailing(end(part.span));
+            self.sentence_list(keyword, sentences, part.span);
         }
         self.leading(end(i.span), 1);
         self.line(0, "}");
+    }
+
+    /// `language "CODE"`, with its lists in a block when it has any.
+    fn language(&mut self, l: &LanguageDecl) {
+        if l.parts.is_empty() {
+            self.line(0, &format!("language {}", string(&l.code.node)));
+            self.trailing(end(l.span));
+            return;
+        }
+        self.line(0, &format!("language {} {{", string(&l.code.node)));
+        self.trailing(end(l.code.span));
+        for part in &l.parts {
+            self.leading(part.span.offset(), 1);
+            self.sentence_list(part.node.list.keyword(), &part.node.phrases, part.span);
+        }
+        self.leading(end(l.span), 1);
+        self.line(0, "}");
+    }
+
+    /// `KEYWORD [...]` inside a block: on one line when it fits and holds no comment,
+    /// else one sentence a line.
+    fn sentence_list(&mut self, keyword: &str, sentences: &[Node<String>], span: SourceSpan) {
+        let one_line =
+            format!("{keyword} [{}]", sentences.iter().map(|s| string(&s.node)).collect::<Vec<_>>().join(", "));
+        let has_comment = self.comments.get(self.next).is_some_and(|(at, _)| *at < end(span));
+        if !has_comment && INDENT.len() + one_line.len() <= WIDTH {
+            self.line(1, &one_line);
+            self.trailing(end(span));
+            return;
+        }
+        self.line(1, &format!("{keyword} ["));
+        for sentence in sentences {
+            self.leading(sentence.span.offset(), 2);
+            self.line(2, &format!("{},", string(&sentence.node)));
+            self.trailing(end(sentence.span));
+        }
+        self.leading(end(span), 2);
+        self.line(1, "]");
+        self.trailing(end(span));
     }
 
     fn test(&mut self, t: &Test) {

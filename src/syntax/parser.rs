@@ -157,6 +157,7 @@ fn build_policy(pair: Pair<'_, Rule>) -> Result<Policy> {
                 let path = build_string(next(&mut children(&item), &item)?)?;
                 items.push(Item::IntentsFrom(IntentFiles { path, span }));
             }
+            Rule::language_decl => items.push(Item::Language(build_language(item)?)),
             Rule::EOI => {}
             _ => return Err(internal(item.as_span().start(), "unknown item")),
         }
@@ -244,6 +245,26 @@ fn build_intent(pair: Pair<'_, Rule>) -> Result<IntentDecl> {
         parts.push(Node::new(built, pspan));
     }
     Ok(IntentDecl { name, parts, span })
+}
+
+fn build_language(pair: Pair<'_, Rule>) -> Result<LanguageDecl> {
+    let span = span_of(&pair);
+    let mut it = children(&pair);
+    let code = build_string(next(&mut it, &pair)?)?;
+    let mut parts = Vec::new();
+    for part in it {
+        let pspan = span_of(&part);
+        let list = match part.as_rule() {
+            Rule::language_negations => LanguageList::Negations,
+            Rule::language_clause_ends => LanguageList::ClauseEnds,
+            Rule::language_fallbacks => LanguageList::Fallbacks,
+            _ => LanguageList::PersonRequests,
+        };
+        let value = next(&mut children(&part), &part)?;
+        let phrases = children(&value).map(build_string).collect::<Result<Vec<_>>>()?;
+        parts.push(Node::new(LanguagePart { list, phrases }, pspan));
+    }
+    Ok(LanguageDecl { code, parts, span })
 }
 
 pub(crate) fn build_number(pair: &Pair<'_, Rule>) -> Result<Node<f64>> {

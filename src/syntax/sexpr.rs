@@ -110,6 +110,13 @@ fn item(i: &Item) -> Sexp {
             node_list(atom("intent"), rest, d.span)
         }
         Item::IntentsFrom(f) => node_list(atom("intents-from"), vec![string_node(&f.path)], f.span),
+        Item::Language(l) => {
+            let mut rest = vec![string_node(&l.code)];
+            rest.extend(l.parts.iter().map(|p| {
+                node_list(atom(p.node.list.keyword()), p.node.phrases.iter().map(string_node).collect(), p.span)
+            }));
+            node_list(atom("language"), rest, l.span)
+        }
     }
 }
 
