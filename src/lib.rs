@@ -63,6 +63,8 @@ pub mod cli;
 pub mod eval;
 pub mod intent;
 pub mod io;
+#[cfg(feature = "lsp")]
+pub mod lsp;
 pub mod render;
 #[cfg(feature = "replay")]
 pub mod replay;
