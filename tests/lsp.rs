@@ -474,3 +474,37 @@ fn requests_about_unknown_documents_and_methods_are_errors() {
     let r = client.send_request("workspace/unheardOf", json!({}));
     assert_eq!(r.response_result.unwrap_err().code, lsp_server::ErrorCode::MethodNotFound as i32);
 }
+
+#[test]
+fn the_binary_serves_over_stdio() {
+    use std::io::BufReader;
+    use std::process::{Command, Stdio};
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_handoff"))
+        .args(["lsp", "--stdio"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut send = |m: Message| m.write(&mut stdin).unwrap();
+    send(Request::new(RequestId::from(1), "initialize".into(), json!({"capabilities": {}})).into());
+    let Some(Message::Response(init)) = Message::read(&mut stdout).unwrap() else { panic!("no answer") };
+    assert_eq!(init.response_result.unwrap()["serverInfo"]["name"], "handoff");
+    send(Notification::new("initialized".into(), json!({})).into());
+    let text = POLICY.replace("escalate to billing", "escalate to bililng");
+    send(
+        Notification::new(
+            "textDocument/didOpen".into(),
+            json!({"textDocument": {"uri": URI, "languageId": "handoff", "version": 1, "text": text}}),
+        )
+        .into(),
+    );
+    let Some(Message::Notification(n)) = Message::read(&mut stdout).unwrap() else { panic!("no diagnostics") };
+    assert_eq!(n.params["diagnostics"][0]["range"], range(&text, "bililng", 0));
+    send(Request::new(RequestId::from(2), "shutdown".into(), Value::Null).into());
+    let Some(Message::Response(_)) = Message::read(&mut stdout).unwrap() else { panic!("no answer to shutdown") };
+    send(Notification::new("exit".into(), Value::Null).into());
+    assert!(child.wait().unwrap().success());
+}
