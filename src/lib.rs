@@ -64,6 +64,8 @@ pub mod eval;
 pub mod intent;
 pub mod io;
 pub mod lang;
+#[cfg(feature = "lsp")]
+pub mod lsp;
 pub mod render;
 #[cfg(feature = "replay")]
 pub mod replay;

@@ -4,6 +4,8 @@ mod check;
 pub mod eval;
 mod files;
 mod fmt;
+#[cfg(feature = "lsp")]
+mod lsp;
 #[cfg(feature = "replay")]
 mod replay;
 #[cfg(feature = "serve")]
@@ -91,6 +93,9 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Run the language server for editors (over stdio).
+    #[cfg(feature = "lsp")]
+    Lsp(lsp::Args),
 }
 
 /// Runs the command line and returns the process's exit code.
@@ -114,6 +119,8 @@ pub fn main() -> ExitCode {
         #[cfg(feature = "serve")]
         Command::Serve(args) => serve::run(args),
         Command::Fmt { paths, check } => fmt::run(&paths, check),
+        #[cfg(feature = "lsp")]
+        Command::Lsp(args) => lsp::run(args),
     };
     ExitCode::from(code)
 }
