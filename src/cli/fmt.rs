@@ -9,10 +9,7 @@ use crate::syntax::{fmt::format_policy, parse_policy};
 pub fn run(paths: &[PathBuf], check: bool) -> u8 {
     let files = match files::policy_files(paths) {
         Ok(f) => f,
-        Err(e) => {
-            eprint!("{}", render::graphical(&e));
-            return EXIT_USAGE;
-        }
+        Err(e) => return e.report(),
     };
     let mut unformatted = 0usize;
     let mut failed = false;

@@ -71,6 +71,10 @@ pub struct Args {
     /// (repeatable).
     #[arg(long, value_name = "QUEUE=RATE", value_parser = parse_queue_rate)]
     min_queue_recall: Vec<(String, f64)>,
+    /// Exit 0 even when no conversation was evaluated (no files found, or every record
+    /// rejected); by default that is an error, since nothing was checked.
+    #[arg(long)]
+    allow_empty: bool,
 }
 
 pub fn run(args: Args) -> u8 {
@@ -117,6 +121,15 @@ pub fn run(args: Args) -> u8 {
     };
     for skipped in corpus.skipped() {
         eprintln!("note: {skipped}");
+    }
+    if corpus.sources().is_empty() && !args.allow_empty {
+        let inputs: Vec<String> = args.inputs.iter().map(|p| p.display().to_string()).collect();
+        eprintln!(
+            "error: no conversation files found in {}: replay reads .json, .jsonl and .ndjson files, \
+             gzipped or not (--allow-empty to accept an empty corpus)",
+            inputs.join(", ")
+        );
+        return EXIT_FAIL;
     }
     let threads = args.threads.min(max_threads());
     if threads < args.threads {
@@ -187,6 +200,15 @@ pub fn run(args: Args) -> u8 {
         }
         Err(e) => return usage_error(&e.to_string()),
     };
+    if summary.evaluated == 0 && !args.allow_empty {
+        let why = if summary.read == 0 {
+            "the inputs hold no conversation records".to_string()
+        } else {
+            format!("all {} record(s) read were rejected (see above)", summary.read)
+        };
+        eprintln!("error: no conversation was evaluated: {why}; nothing was checked (--allow-empty to accept this)");
+        return EXIT_FAIL;
+    }
     report(summary, &args)
 }
 
@@ -242,7 +264,7 @@ fn load_policy(path: &Path) -> Option<Policy> {
     match Policy::load(path) {
         Ok(p) => Some(p),
         Err(e) => {
-            eprint!("{}", render::graphical(&e));
+            super::files::print_policy_error(&e);
             None
         }
     }

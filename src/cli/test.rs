@@ -36,10 +36,7 @@ pub struct Args {
 pub fn run(args: Args) -> u8 {
     let analyses = match files::read_policies(&args.paths) {
         Ok(a) => a,
-        Err(e) => {
-            eprint!("{}", render::graphical(&e));
-            return EXIT_USAGE;
-        }
+        Err(e) => return e.report(),
     };
     let mut reports = Vec::new();
     let mut broken = false;
