@@ -79,3 +79,131 @@ fn eval_on_a_missing_conversation_is_an_io_error() {
     let (code, _, err) = handoff(&["eval", "policies/payments.handoff", "tests/fixtures/cli/bad_transcript.jsonl"]);
     assert_eq!(code, 1, "a conversation that reads but is wrong fails the check: {err}");
 }
+
+#[test]
+fn every_argument_has_help() {
+    use clap::CommandFactory;
+    fn walk(command: &clap::Command, path: &str, missing: &mut Vec<String>) {
+        for arg in command.get_arguments() {
+            let builtin = matches!(arg.get_id().as_str(), "help" | "version");
+            if !builtin && arg.get_help().is_none() && arg.get_long_help().is_none() {
+                missing.push(format!("{path} {}", arg.get_id()));
+            }
+        }
+        for sub in command.get_subcommands() {
+            if sub.get_about().is_none() {
+                missing.push(format!("{path} {} (the subcommand)", sub.get_name()));
+            }
+            walk(sub, &format!("{path} {}", sub.get_name()), missing);
+        }
+    }
+    let mut missing = Vec::new();
+    walk(&handoff::cli::Cli::command(), "handoff", &mut missing);
+    assert!(missing.is_empty(), "arguments without help: {missing:?}");
+}
+
+#[test]
+fn completions_and_man_page_cover_the_subcommands() {
+    let (code, out, err) = handoff(&["completions", "bash"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("handoff") && out.contains("replay") && out.contains("--deny-warnings"), "{out}");
+    let (code, out, _) = handoff(&["completions", "zsh"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("#compdef handoff"), "{out}");
+    let (code, out, err) = handoff(&["man"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains(".TH handoff") && out.contains("check"), "{out}");
+    let dir = scratch("man");
+    let (code, _, err) = handoff(&["man", s(&dir)]);
+    assert_eq!(code, 0, "{err}");
+    assert!(dir.join("handoff.1").exists() && dir.join("handoff-replay.1").exists(), "{err}");
+}
+
+#[test]
+fn version_names_the_commit() {
+    let (code, out, _) = handoff(&["--version"]);
+    assert_eq!(code, 0);
+    let commit = out.trim().strip_prefix(concat!("handoff ", env!("CARGO_PKG_VERSION"), " (commit ")).unwrap_or("");
+    let commit = commit.strip_suffix(')').unwrap_or("");
+    assert!(commit == "unknown" || commit.len() >= 7 && commit.chars().all(|c| c.is_ascii_hexdigit()), "{out}");
+}
+
+#[test]
+fn colour_follows_the_flag() {
+    let broken = "tests/fixtures/cli/broken.handoff";
+    let (_, _, err) = handoff(&["check", "--color", "always", broken]);
+    assert!(err.contains("\u{1b}["), "--color always colours: {err}");
+    let (_, _, err) = handoff(&["check", "--color", "never", broken]);
+    assert!(!err.contains("\u{1b}["), "{err}");
+    let (code, _, err) = handoff(&["check", "--color", "sometimes", broken]);
+    assert_eq!(code, 2, "{err}");
+}
+
+/// On a terminal colour is on, unless NO_COLOR is set (https://no-color.org). `script`
+/// gives the command a terminal; without it (not on every system) this says so and returns.
+#[test]
+fn no_color_turns_colour_off_on_a_terminal() {
+    let run = |no_color: Option<&str>| {
+        let line = format!("{} check tests/fixtures/cli/broken.handoff", env!("CARGO_BIN_EXE_handoff"));
+        let mut command = std::process::Command::new("script");
+        command.args(["-qec", &line, "/dev/null"]).current_dir(env!("CARGO_MANIFEST_DIR")).env_remove("NO_COLOR");
+        if let Some(v) = no_color {
+            command.env("NO_COLOR", v);
+        }
+        command.output().ok().map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+    };
+    let Some(coloured) = run(None) else {
+        eprintln!("SKIPPED: `script` is not installed, so no terminal to test colour on");
+        return;
+    };
+    assert!(coloured.contains("\u{1b}["), "a terminal gets colour: {coloured}");
+    let plain = run(Some("1")).unwrap();
+    assert!(plain.contains("unknown_queue") && !plain.contains("\u{1b}["), "{plain}");
+}
+
+#[test]
+fn serve_on_a_busy_port_is_an_io_error_and_accepts_localhost() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let bind = format!("localhost:{port}");
+    let (code, _, err) = handoff(&["serve", "--policy", "policies/payments.handoff", "--bind", &bind]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains(&format!("cannot listen on 127.0.0.1:{port}")), "{err}");
+    let (code, _, err) = handoff(&["serve", "--policy", "policies/payments.handoff", "--bind", "nowhere"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("HOST:PORT"), "{err}");
+}
+
+#[test]
+fn the_readme_gives_the_default_port() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let port = handoff::serve::DEFAULT_BIND.rsplit(':').next().unwrap();
+    assert!(readme.contains(handoff::serve::DEFAULT_BIND), "README does not show {}", handoff::serve::DEFAULT_BIND);
+    for line in readme.lines().filter(|l| l.contains("--bind")) {
+        assert!(line.contains(port), "another port in the README: {line}");
+    }
+}
+
+#[test]
+fn replay_checks_its_outputs_before_the_work_and_says_what_it_wrote() {
+    let (code, out, err) =
+        handoff(&["replay", "policies/payments.handoff", "tests/cases/eval/", "--html", "no/such/dir/report.html"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("cannot write no/such/dir/report.html"), "{err}");
+    assert!(out.is_empty(), "nothing is replayed: {out}");
+    let dir = scratch("outputs");
+    let (html, decisions) = (dir.join("r.html"), dir.join("d.jsonl"));
+    let (code, _, err) = handoff(&[
+        "replay",
+        "policies/payments.handoff",
+        "tests/cases/eval/",
+        "--html",
+        s(&html),
+        "--decisions",
+        s(&decisions),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let lines = std::fs::read_to_string(&decisions).unwrap().lines().count();
+    assert!(err.contains(&format!("wrote {lines} decision line(s) to {}", s(&decisions))), "{err}");
+    assert!(err.contains(&format!("wrote {}", s(&html))), "{err}");
+}

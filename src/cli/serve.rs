@@ -14,8 +14,9 @@ pub struct Args {
     /// The policy file; reloaded when it changes and on SIGHUP.
     #[arg(long)]
     policy: PathBuf,
-    /// Address to listen on. Loopback by default; anything else should have a token.
-    #[arg(long, default_value = DEFAULT_BIND)]
+    /// Address to listen on, HOST:PORT (`localhost:8787` works). Loopback by default;
+    /// anything else should have a token.
+    #[arg(long, default_value = DEFAULT_BIND, value_parser = parse_bind, value_name = "HOST:PORT")]
     bind: SocketAddr,
     /// Default evaluation context (JSON) for requests that bring none.
     #[arg(long)]
@@ -114,7 +115,8 @@ async fn serve_until_stopped(config: ServeConfig) -> u8 {
             eprint!("{}", render::graphical(e.as_ref()));
             return EXIT_USAGE;
         }
-        Err(e @ (StartError::Config(_) | StartError::Read(_))) => {
+        // A busy port or an unreadable file is I/O (2), as the README says.
+        Err(e @ (StartError::Config(_) | StartError::Read(_) | StartError::Bind { .. })) => {
             eprintln!("error: {e}");
             return EXIT_USAGE;
         }
@@ -153,6 +155,24 @@ async fn stopped(term: Option<tokio::signal::unix::Signal>) {
 #[cfg(not(unix))]
 async fn stopped(_term: Option<()>) {
     let _ = tokio::signal::ctrl_c().await;
+}
+
+/// `127.0.0.1:8787`, `[::1]:8787` or a name such as `localhost:8787`: a name is resolved
+/// now, and its first IPv4 address is preferred (what `localhost` means to most clients).
+fn parse_bind(text: &str) -> Result<SocketAddr, String> {
+    use std::net::ToSocketAddrs;
+    if let Ok(addr) = text.parse() {
+        return Ok(addr);
+    }
+    let hint = "write HOST:PORT, such as 127.0.0.1:8787 or localhost:8787";
+    let addrs: Vec<SocketAddr> =
+        text.to_socket_addrs().map_err(|e| format!("cannot use `{text}`: {e}; {hint}"))?.collect();
+    addrs
+        .iter()
+        .find(|a| a.is_ipv4())
+        .or_else(|| addrs.first())
+        .copied()
+        .ok_or_else(|| format!("`{text}` names no address; {hint}"))
 }
 
 fn config(args: Args) -> Result<ServeConfig, String> {

@@ -29,6 +29,7 @@ pub struct Args {
     /// Fail when fewer than this percentage of rules fire in some test.
     #[arg(long, value_name = "PCT")]
     coverage_min: Option<f64>,
+    /// text for people; json or junit (XML) for CI.
     #[arg(long, value_enum, default_value = "text")]
     format: TestFormat,
 }
