@@ -207,3 +207,41 @@ fn replay_checks_its_outputs_before_the_work_and_says_what_it_wrote() {
     assert!(err.contains(&format!("wrote {lines} decision line(s) to {}", s(&decisions))), "{err}");
     assert!(err.contains(&format!("wrote {}", s(&html))), "{err}");
 }
+
+#[test]
+fn init_writes_a_starter_that_checks_and_passes() {
+    let dir = scratch("init").join("starter");
+    let (code, _, err) = handoff(&["init", s(&dir)]);
+    assert_eq!(code, 0, "{err}");
+    let policy = dir.join("policy.handoff");
+    let (code, _, err) = handoff(&["check", "--deny-warnings", s(&policy)]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("0 error(s), 0 warning(s)"), "{err}");
+    let (code, out, err) = handoff(&["test", "--coverage-min", "100", s(&policy)]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, _, err) = handoff(&["fmt", "--check", s(&policy)]);
+    assert_eq!(code, 0, "the starter is formatted: {err}");
+    let (conversation, context) = (dir.join("conversation.json"), dir.join("context.json"));
+    let (code, out, err) = handoff(&["eval", s(&policy), s(&conversation), "--context", s(&context)]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("escalate to billing"), "{out}");
+    // A second init changes nothing.
+    std::fs::write(&policy, "mine").unwrap();
+    let (code, _, err) = handoff(&["init", s(&dir)]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(std::fs::read_to_string(&policy).unwrap(), "mine");
+}
+
+#[test]
+fn installs_like_a_tool() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    assert!(manifest.contains("license = \"MIT\""), "Cargo.toml names the MIT licence");
+    let licence = std::fs::read_to_string(root.join("LICENSE")).unwrap();
+    assert!(licence.starts_with("MIT License"), "LICENSE is the MIT text");
+    let release = manifest.split("[profile.release]").nth(1).unwrap().split("\n[").next().unwrap();
+    assert!(!release.contains("debug = 1") && !release.contains("debug = true"), "release ships debug info: {release}");
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    assert!(readme.contains("cargo install --locked --path ."), "the README shows how to install");
+    assert!(readme.contains("default-features = false"), "the README shows how to depend on the crate");
+}

@@ -5,6 +5,7 @@ mod completions;
 pub mod eval;
 mod files;
 mod fmt;
+mod init;
 #[cfg(feature = "replay")]
 mod replay;
 #[cfg(feature = "serve")]
@@ -113,6 +114,12 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Write a commented starter policy with tests, a sample conversation and a context.
+    Init {
+        /// The directory to write into (created if missing; no file in it is overwritten).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
     /// Print a shell completion script: `handoff completions bash > /etc/bash_completion.d/handoff`.
     Completions {
         /// The shell: bash, zsh, fish, elvish or powershell.
@@ -147,6 +154,7 @@ pub fn main() -> ExitCode {
         #[cfg(feature = "serve")]
         Command::Serve(args) => serve::run(args),
         Command::Fmt { paths, check } => fmt::run(&paths, check),
+        Command::Init { dir } => init::run(&dir),
         Command::Completions { shell } => completions::completions(shell),
         Command::Man { dir } => completions::man(dir.as_deref()),
     };
