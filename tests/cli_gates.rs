@@ -245,3 +245,69 @@ fn installs_like_a_tool() {
     assert!(readme.contains("cargo install --locked --path ."), "the README shows how to install");
     assert!(readme.contains("default-features = false"), "the README shows how to depend on the crate");
 }
+
+/// `handoff serve --log-format text`: readable lines; a SIGHUP with the file unchanged is
+/// logged; `GET /v1/policy` names a rejected file without its directory.
+#[test]
+fn serve_logs_text_and_shows_no_policy_path() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::process::Stdio;
+    use std::time::Duration;
+
+    let dir = scratch("serve-private-dir");
+    let policy = dir.join("support.handoff");
+    let good = "policy \"p\" version 1\nqueues {\n  general \"General\"\n}\nrule human {\n  when customer.last mentions [\"human\"] unless negated\n  escalate to general\n}\n";
+    std::fs::write(&policy, good).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_handoff"))
+        .args(["serve", "--policy", s(&policy), "--bind", "127.0.0.1:0", "--log-format", "text", "--no-watch"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (lines_tx, lines) = std::sync::mpsc::channel::<String>();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = lines_tx.send(line);
+        }
+    });
+    let mut seen = Vec::new();
+    let mut wait_for = |what: &str| -> String {
+        loop {
+            match lines.recv_timeout(Duration::from_secs(20)) {
+                Ok(line) => {
+                    seen.push(line.clone());
+                    if line.contains(what) {
+                        return line;
+                    }
+                }
+                Err(_) => panic!("no log line with {what:?}; seen: {seen:#?}"),
+            }
+        }
+    };
+    let hup = |pid: u32| {
+        let ok = std::process::Command::new("kill").args(["-HUP", &pid.to_string()]).status().unwrap().success();
+        assert!(ok, "kill -HUP");
+    };
+    let serving = wait_for("serving");
+    assert!(!serving.trim_start().starts_with('{') && serving.contains("INFO"), "a text line: {serving}");
+    let addr = serving.split("addr=").nth(1).unwrap().split_whitespace().next().unwrap().to_string();
+
+    hup(child.id());
+    let unchanged = wait_for("nothing to reload");
+    assert!(unchanged.contains("sighup"), "{unchanged}");
+
+    std::fs::write(&policy, good.replace("escalate to general", "escalate to generl")).unwrap();
+    hup(child.id());
+    wait_for("reload rejected");
+    let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+    stream.write_all(b"GET /v1/policy HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(response.contains("last_rejected_reload") && response.contains("support.handoff"), "{response}");
+    assert!(!response.contains("serve-private-dir"), "the policy's directory is shown: {response}");
+
+    let _ = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    let _ = child.wait();
+}

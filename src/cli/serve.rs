@@ -14,6 +14,9 @@ pub struct Args {
     /// The policy file; reloaded when it changes and on SIGHUP.
     #[arg(long)]
     policy: PathBuf,
+    /// Logs on stderr: json (one object per line, for log collectors) or text (for people).
+    #[arg(long, value_enum, default_value = "json")]
+    log_format: LogFormat,
     /// Address to listen on, HOST:PORT (`localhost:8787` works). Loopback by default;
     /// anything else should have a token.
     #[arg(long, default_value = DEFAULT_BIND, value_parser = parse_bind, value_name = "HOST:PORT")]
@@ -80,8 +83,14 @@ pub struct Args {
     max_sessions_memory: usize,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum LogFormat {
+    Json,
+    Text,
+}
+
 pub fn run(args: Args) -> u8 {
-    init_logging();
+    init_logging(args.log_format);
     let config = match config(args) {
         Ok(c) => c,
         Err(e) => {
@@ -178,6 +187,7 @@ fn parse_bind(text: &str) -> Result<SocketAddr, String> {
 fn config(args: Args) -> Result<ServeConfig, String> {
     let Args {
         policy,
+        log_format: _,
         bind,
         context,
         max_sessions,
@@ -236,14 +246,13 @@ fn config(args: Args) -> Result<ServeConfig, String> {
     Ok(c)
 }
 
-/// JSON lines on stderr; `RUST_LOG` picks the level (info by default).
-fn init_logging() {
+/// Logs on stderr, JSON lines or text; `RUST_LOG` picks the level (info by default).
+fn init_logging(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .json()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_current_span(false)
-        .try_init();
+    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Json => logs.json().with_current_span(false).try_init(),
+        LogFormat::Text => logs.with_target(false).with_ansi(crate::render::colour()).try_init(),
+    };
 }
