@@ -311,3 +311,13 @@ fn serve_logs_text_and_shows_no_policy_path() {
     let _ = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
     let _ = child.wait();
 }
+
+#[test]
+fn fmt_check_shows_the_diff_and_how_to_fix_it() {
+    let (code, out, err) = handoff(&["fmt", "--check", "tests/cases/parse/messy_whitespace.handoff"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(out.starts_with("--- tests/cases/parse/messy_whitespace.handoff"), "{out}");
+    assert!(out.lines().any(|l| l.starts_with('-') && !l.starts_with("---")), "{out}");
+    assert!(out.lines().any(|l| l.starts_with('+') && !l.starts_with("+++")), "{out}");
+    assert!(err.contains("`handoff fmt tests/cases/parse/messy_whitespace.handoff` rewrites it"), "{err}");
+}
