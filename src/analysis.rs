@@ -116,7 +116,7 @@ pub struct Analysis {
     pub source: String,
     /// The syntax tree, when the file parsed.
     pub ast: Option<ast::Policy>,
-    /// Every problem, in source order.
+    /// Every problem: errors, then warnings, each in source order.
     pub problems: Vec<Problem>,
     /// The regexes the checker built, which compiling reuses.
     pub(crate) regexes: Regexes,
@@ -142,6 +142,7 @@ impl Analysis {
                 let (problems, regexes) = check::check_with(&ast, Some(&intents));
                 let mut problems: Vec<Problem> = problems.into_iter().map(Problem::Check).collect();
                 problems.extend(loaded.into_iter().map(|p| load_problem(p, &intents, dir.is_some())));
+                let problems = errors_first(problems);
                 Analysis { name, source, ast: Some(ast), problems, regexes, intents: Arc::new(intents) }
             }
             Err(e) => Analysis {
@@ -212,6 +213,31 @@ impl Analysis {
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         line_col(&self.source, offset)
     }
+}
+
+/// Errors before warnings (each in source order), without the warnings an error may have
+/// caused: with a name misspelt, the let it meant looks unused, and with a rule not
+/// understood the policy may look as if it had no human route; the error is what to fix.
+fn errors_first(problems: Vec<Problem>) -> Vec<Problem> {
+    let any_error = problems.iter().any(|p| !p.is_warning());
+    // The names an unknown name or queue was taken for ("did you mean `general`?").
+    let meant: Vec<String> = problems
+        .iter()
+        .filter_map(|p| match p {
+            Problem::Check(
+                CheckError::UnknownName { help: Some(h), .. } | CheckError::UnknownQueue { help: Some(h), .. },
+            ) => Some(h.clone()),
+            _ => None,
+        })
+        .collect();
+    let was_meant = |name: &str| meant.iter().any(|h| h.contains(&format!("`{name}`")));
+    let follows_from_an_error = |p: &Problem| match p {
+        Problem::Check(CheckError::NoHumanRoute { .. }) => any_error,
+        Problem::Check(CheckError::UnusedLet { name, .. } | CheckError::UnusedQueue { name, .. }) => was_meant(name),
+        _ => false,
+    };
+    let (errors, warnings): (Vec<Problem>, Vec<Problem>) = problems.into_iter().partition(|p| !p.is_warning());
+    errors.into_iter().chain(warnings.into_iter().filter(|p| !follows_from_an_error(p))).collect()
 }
 
 /// A problem reading the examples, as a problem of the policy or of an example file.

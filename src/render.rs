@@ -4,11 +4,34 @@ use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme};
 
 use crate::eval::{Decision, Evidence};
 
-/// Renders for a person: colour only when stderr is a terminal.
-pub fn graphical(d: &dyn Diagnostic) -> String {
+/// Whether diagnostics are coloured: `None` decides by the terminal (the default).
+static COLOUR: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
+
+/// Colours diagnostics always (`Some(true)`), never (`Some(false)`), or when stderr is a
+/// terminal and `NO_COLOR` is not set (`None`): the command line's `--color`.
+pub fn set_colour(colour: Option<bool>) {
+    let v = match colour {
+        None => 0,
+        Some(true) => 1,
+        Some(false) => 2,
+    };
+    COLOUR.store(v, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Whether output for a person on stderr is coloured (see [`set_colour`]).
+pub fn colour() -> bool {
     use std::io::IsTerminal;
-    let theme =
-        if std::io::stderr().is_terminal() { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    match COLOUR.load(std::sync::atomic::Ordering::Relaxed) {
+        1 => true,
+        2 => false,
+        // https://no-color.org: set and not empty turns colour off.
+        _ => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    }
+}
+
+/// Renders for a person: colour as [`colour`] says.
+pub fn graphical(d: &dyn Diagnostic) -> String {
+    let theme = if colour() { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     render_with(d, theme)
 }
 

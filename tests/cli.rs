@@ -4,20 +4,8 @@
 
 use std::process::Command;
 
-fn handoff(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_handoff"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("HANDOFF_TEST_NO_TIMES", "1")
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
-}
+mod cli_common;
+use cli_common::handoff;
 
 /// Durations and hashes vary between runs; everything else must not.
 fn stable_json(text: &str) -> serde_json::Value {

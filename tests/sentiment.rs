@@ -3,13 +3,8 @@
 //! `tests/data/*.tsv` are produced by `scripts/vader_reference.py`.
 
 use handoff::signals::sentiment::{compound, polarity_scores, SentimentScores};
-use std::collections::HashMap;
-use std::path::Path;
 
 const CASES_TSV: &str = include_str!("data/vader_cases.tsv");
-const REFERENCE_TSV: &str = include_str!("data/vader_reference.tsv");
-const GROUND_TRUTH_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/vader-ground-truth");
-const CORPORA: [&str; 4] = ["tweets", "movieReviewSnippets", "amazonReviewSnippets", "nytEditorialSnippets"];
 
 /// Inverse of `escape()` in scripts/vader_reference.py.
 fn unescape(s: &str) -> String {
@@ -104,85 +99,6 @@ fn readme_examples() {
     assert_eq!(compound("Not bad at all"), 0.431);
     let empty = polarity_scores("");
     assert_eq!(empty, SentimentScores { neg: 0.0, neu: 0.0, pos: 0.0, compound: 0.0 });
-}
-
-/// `(id, text)` pairs of a ground-truth file, read exactly as the Python script does.
-fn read_ground_truth(path: &Path) -> Vec<(String, String)> {
-    let data = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let data = data.strip_prefix('\u{feff}').unwrap_or(&data);
-    data.split('\n')
-        .map(|line| line.strip_suffix('\r').unwrap_or(line))
-        .filter(|line| !line.is_empty())
-        .map(|line| {
-            let mut f = line.splitn(3, '\t');
-            let id = f.next().expect("id").to_owned();
-            let _mean = f.next().expect("mean");
-            let text = f.next().expect("text").to_owned();
-            (id, text)
-        })
-        .collect()
-}
-
-#[test]
-fn ground_truth_corpora_agree_with_python() {
-    let dir = Path::new(GROUND_TRUTH_DIR);
-    if !dir.is_dir() {
-        eprintln!("SKIPPED: VADER ground truth directory {} not found", dir.display());
-        return;
-    }
-    let mut reference: HashMap<(&str, &str), f64> = HashMap::new();
-    for line in REFERENCE_TSV.lines().filter(|l| !l.starts_with('#')) {
-        let mut f = line.split('\t');
-        let corpus = f.next().expect("corpus");
-        let id = f.next().expect("id");
-        let value: f64 = f.next().expect("compound").parse().expect("float");
-        reference.insert((corpus, id), value);
-    }
-
-    let (mut total, mut total_ok, mut total_exact) = (0usize, 0usize, 0usize);
-    let mut overall_max = 0.0f64;
-    for corpus in CORPORA {
-        let texts = read_ground_truth(&dir.join(format!("{corpus}_GroundTruth.txt")));
-        let (mut n, mut ok, mut exact, mut sign, mut max_diff) = (0usize, 0usize, 0usize, 0usize, 0.0f64);
-        let mut worst = String::new();
-        for (id, text) in &texts {
-            let expected = *reference
-                .get(&(corpus, id.as_str()))
-                .unwrap_or_else(|| panic!("{corpus} {id} missing from vader_reference.tsv"));
-            let got = compound(text);
-            let diff = (got - expected).abs();
-            n += 1;
-            if diff <= 0.001 {
-                ok += 1;
-            }
-            if got == expected {
-                exact += 1;
-            }
-            if got.signum() != expected.signum() && (got != 0.0 || expected != 0.0) {
-                sign += 1;
-            }
-            if diff > max_diff {
-                max_diff = diff;
-                worst = format!("{id}: python {expected} rust {got} {}", short(text));
-            }
-        }
-        eprintln!(
-            "{corpus}: {ok}/{n} within 0.001 ({:.3}%), {exact} exact, max diff {max_diff}, \
-             {sign} sign disagreements{}",
-            100.0 * ok as f64 / n as f64,
-            if worst.is_empty() { String::new() } else { format!("; worst {worst}") }
-        );
-        total += n;
-        total_ok += ok;
-        total_exact += exact;
-        overall_max = overall_max.max(max_diff);
-    }
-    eprintln!(
-        "total: {total_ok}/{total} within 0.001 ({:.3}%), {total_exact} exact, max diff {overall_max}",
-        100.0 * total_ok as f64 / total as f64
-    );
-    assert_eq!(total, reference.len(), "every reference row is used");
-    assert!(total_ok as f64 >= 0.99 * total as f64, "only {total_ok}/{total} within 0.001");
 }
 
 /// Tiny deterministic LCG (Knuth's MMIX constants).

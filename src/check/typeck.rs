@@ -114,6 +114,9 @@ impl<'p> Checker<'p> {
                 }
             }
             ExprKind::Binary { op, lhs, rhs } => {
+                if self.bare_word_compared(op, lhs, rhs) {
+                    return None;
+                }
                 let l = self.expr(lhs);
                 let r = self.expr(rhs);
                 self.binary(op, lhs, rhs, l?, r?, span)
@@ -181,6 +184,29 @@ impl<'p> Checker<'p> {
         };
         self.report(CheckError::UnknownName { name: name.to_string(), span, help });
         None
+    }
+
+    /// `customer.tier == gold`: an unknown name compared with an attribute was meant as
+    /// text. Reports it with the quotes to add; says whether it did.
+    fn bare_word_compared(&mut self, op: &Node<BinaryOp>, lhs: &Expr, rhs: &Expr) -> bool {
+        if !matches!(op.node, BinaryOp::Eq | BinaryOp::Ne) {
+            return false;
+        }
+        let (name, span) = match (&lhs.node, &rhs.node) {
+            (ExprKind::Attribute { .. }, ExprKind::Name(w)) => (w, rhs.span),
+            (ExprKind::Name(w), ExprKind::Attribute { .. }) => (w, lhs.span),
+            _ => return false,
+        };
+        let known = self.lets.index.contains_key(name.as_str())
+            || builtins::variable(name).is_some()
+            || builtins::function(name).is_some()
+            || self.queues.contains_key(name.as_str());
+        if known {
+            return false;
+        }
+        let help = format!("to compare with the text {name}, put it in double quotes: `\"{name}\"`");
+        self.report(CheckError::UnknownName { name: name.clone(), span, help: Some(help) });
+        true
     }
 
     fn selector(&mut self, sel: &Selector, span: SourceSpan) -> bool {

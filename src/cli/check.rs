@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use miette::Diagnostic;
 use serde::Serialize;
 
-use super::{files, Format, EXIT_FAIL, EXIT_OK, EXIT_USAGE};
+use super::{files, Format, EXIT_FAIL, EXIT_OK};
 use crate::analysis::{Analysis, Problem};
 use crate::render;
 use crate::source_lines::SourceLines;
@@ -13,10 +13,7 @@ use crate::source_lines::SourceLines;
 pub fn run(paths: &[PathBuf], deny_warnings: bool, format: Format) -> u8 {
     let analyses = match files::read_policies(paths) {
         Ok(a) => a,
-        Err(e) => {
-            eprint!("{}", render::graphical(&e));
-            return EXIT_USAGE;
-        }
+        Err(e) => return e.report(),
     };
     let (mut errors, mut warnings) = (0usize, 0usize);
     for analysis in &analyses {

@@ -14,7 +14,7 @@ pub fn run(policy: &Path, conversation: &Path, context: Option<&Path>, explain: 
     let policy = match Policy::load(policy) {
         Ok(p) => p,
         Err(e) => {
-            eprint!("{}", render::graphical(&e));
+            super::files::print_policy_error(&e);
             return EXIT_USAGE;
         }
     };
@@ -29,7 +29,8 @@ pub fn run(policy: &Path, conversation: &Path, context: Option<&Path>, explain: 
         Ok(c) => c,
         Err(e) => {
             eprint!("{}", render::graphical(&e));
-            return EXIT_FAIL;
+            // A file that cannot be read is I/O (2); one that reads but is not a conversation, 1.
+            return if matches!(e.kind(), transcript::TranscriptErrorKind::Io(_)) { EXIT_USAGE } else { EXIT_FAIL };
         }
     };
     for c in &conversations {

@@ -9,10 +9,7 @@ use crate::syntax::{fmt::format_policy, parse_policy};
 pub fn run(paths: &[PathBuf], check: bool) -> u8 {
     let files = match files::policy_files(paths) {
         Ok(f) => f,
-        Err(e) => {
-            eprint!("{}", render::graphical(&e));
-            return EXIT_USAGE;
-        }
+        Err(e) => return e.report(),
     };
     let mut unformatted = 0usize;
     let mut failed = false;
@@ -51,7 +48,12 @@ pub fn run(paths: &[PathBuf], check: bool) -> u8 {
         }
         unformatted += 1;
         if check {
-            eprintln!("{}: not formatted", path.display());
+            let name = path.display().to_string();
+            let diff = similar::TextDiff::from_lines(&source, &formatted);
+            super::emit(
+                &diff.unified_diff().context_radius(2).header(&name, &format!("{name} (formatted)")).to_string(),
+            );
+            eprintln!("{name}: not formatted; `handoff fmt {name}` rewrites it as shown");
         } else if let Err(e) = std::fs::write(path, &formatted) {
             eprintln!("error: {}: {e}", path.display());
             return EXIT_USAGE;

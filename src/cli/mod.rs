@@ -1,11 +1,13 @@
 //! The `handoff` command line: one file per subcommand.
 
 mod check;
+mod completions;
 pub mod eval;
 mod files;
 mod fmt;
 #[cfg(feature = "lsp")]
 mod lsp;
+mod init;
 #[cfg(feature = "replay")]
 mod replay;
 #[cfg(feature = "serve")]
@@ -34,21 +36,37 @@ pub const EXIT_OK: u8 = 0;
 pub const EXIT_FAIL: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
 
+/// `handoff --version`: the version and the commit it was built from (`unknown` when
+/// built outside a git checkout; see build.rs).
+const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("HANDOFF_GIT_COMMIT"), ")");
+
 #[derive(Debug, Parser)]
 #[command(
     name = "handoff",
-    version,
+    version = VERSION,
     about = "Check, test and run policies that decide when a support conversation goes from the bot to a person"
 )]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Colour diagnostics: auto (when stderr is a terminal and NO_COLOR is not set), always or never.
+    #[arg(long, global = true, value_enum, default_value = "auto", value_name = "WHEN")]
+    color: Colour,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
+    /// For people.
     Text,
+    /// For machines (one JSON document, or JSON Lines).
     Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Colour {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Debug, Subcommand)]
@@ -61,12 +79,15 @@ enum Command {
         /// Fail on warnings too.
         #[arg(long)]
         deny_warnings: bool,
+        /// text: diagnostics for people on stderr; json: one diagnostic per line on stdout.
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
     /// Evaluate a conversation (.json, .jsonl or - for stdin) with a policy.
     Eval {
+        /// The policy file (.handoff).
         policy: PathBuf,
+        /// The conversation: a .json file, a .jsonl file of them, or - for stdin.
         conversation: PathBuf,
         /// Evaluation context: clock, business hours, queue status (JSON).
         #[arg(long)]
@@ -74,6 +95,7 @@ enum Command {
         /// Show every rule's condition tree with values at the deciding message.
         #[arg(long)]
         explain: bool,
+        /// text: a readable summary; json: one decision per line.
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
@@ -87,6 +109,7 @@ enum Command {
     Test(test::Args),
     /// Rewrite policies in the canonical layout.
     Fmt {
+        /// Policy files or directories (searched for *.handoff).
         #[arg(required = true)]
         paths: Vec<PathBuf>,
         /// Change nothing; fail if a file is not formatted.
@@ -96,6 +119,22 @@ enum Command {
     /// Run the language server for editors (over stdio).
     #[cfg(feature = "lsp")]
     Lsp(lsp::Args),
+    /// Write a commented starter policy with tests, a sample conversation and a context.
+    Init {
+        /// The directory to write into (created if missing; no file in it is overwritten).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
+    /// Print a shell completion script: `handoff completions bash > /etc/bash_completion.d/handoff`.
+    Completions {
+        /// The shell: bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), or write one page per subcommand into DIR.
+    Man {
+        /// Write handoff.1 and handoff-SUBCOMMAND.1 here instead of printing handoff.1.
+        dir: Option<PathBuf>,
+    },
 }
 
 /// Runs the command line and returns the process's exit code.
@@ -108,6 +147,7 @@ pub fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    render_colour(cli.color);
     let code = match cli.command {
         Command::Check { paths, deny_warnings, format } => check::run(&paths, deny_warnings, format),
         Command::Eval { policy, conversation, context, explain, format } => {
@@ -121,6 +161,17 @@ pub fn main() -> ExitCode {
         Command::Fmt { paths, check } => fmt::run(&paths, check),
         #[cfg(feature = "lsp")]
         Command::Lsp(args) => lsp::run(args),
+        Command::Init { dir } => init::run(&dir),
+        Command::Completions { shell } => completions::completions(shell),
+        Command::Man { dir } => completions::man(dir.as_deref()),
     };
     ExitCode::from(code)
+}
+
+fn render_colour(colour: Colour) {
+    crate::render::set_colour(match colour {
+        Colour::Auto => None,
+        Colour::Always => Some(true),
+        Colour::Never => Some(false),
+    });
 }

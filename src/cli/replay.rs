@@ -45,6 +45,7 @@ pub struct Args {
     /// Split the statistics by an attribute: channel, metadata.KEY or customer.KEY.
     #[arg(long, value_name = "PATH")]
     group_by: Option<GroupBy>,
+    /// text: tables for people; json: the whole summary as one JSON document.
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
     /// Write one line per conversation: {"id", "decision"[, "baseline"]}, in input order.
@@ -71,6 +72,10 @@ pub struct Args {
     /// (repeatable).
     #[arg(long, value_name = "QUEUE=RATE", value_parser = parse_queue_rate)]
     min_queue_recall: Vec<(String, f64)>,
+    /// Exit 0 even when no conversation was evaluated (no files found, or every record
+    /// rejected); by default that is an error, since nothing was checked.
+    #[arg(long)]
+    allow_empty: bool,
 }
 
 pub fn run(args: Args) -> u8 {
@@ -118,15 +123,29 @@ pub fn run(args: Args) -> u8 {
     for skipped in corpus.skipped() {
         eprintln!("note: {skipped}");
     }
+    if corpus.sources().is_empty() && !args.allow_empty {
+        let inputs: Vec<String> = args.inputs.iter().map(|p| p.display().to_string()).collect();
+        eprintln!(
+            "error: no conversation files found in {}: replay reads .json, .jsonl and .ndjson files, \
+             gzipped or not (--allow-empty to accept an empty corpus)",
+            inputs.join(", ")
+        );
+        return EXIT_FAIL;
+    }
     let threads = args.threads.min(max_threads());
     if threads < args.threads {
         eprintln!("note: --threads {} is more than {THREADS_PER_CORE} per core here; using {threads}", args.threads);
     }
-    let mut decisions = match args.decisions.as_deref().map(create).transpose() {
+    let mut decisions = match args.decisions.as_deref().map(|p| create(p, "decision line(s)")).transpose() {
         Ok(w) => w,
         Err(e) => return usage_error(&e),
     };
-    let mut export = match args.export.as_deref().map(create).transpose() {
+    let mut export = match args.export.as_deref().map(|p| create(p, "escalated conversation(s)")).transpose() {
+        Ok(w) => w,
+        Err(e) => return usage_error(&e),
+    };
+    // Created now, written at the end: a path that cannot be written fails before the work.
+    let html = match args.html.as_deref().map(|p| create(p, "")).transpose() {
         Ok(w) => w,
         Err(e) => return usage_error(&e),
     };
@@ -170,9 +189,9 @@ pub fn run(args: Args) -> u8 {
         bar.finish_and_clear();
     }
     for output in [decisions, export].into_iter().flatten() {
-        if let Err(e) = output.finish() {
-            eprintln!("error: {e}");
-            return EXIT_USAGE;
+        match output.finish() {
+            Ok(said) => eprintln!("{said}"),
+            Err(e) => return usage_error(&e),
         }
     }
     let summary = match result {
@@ -187,12 +206,21 @@ pub fn run(args: Args) -> u8 {
         }
         Err(e) => return usage_error(&e.to_string()),
     };
-    report(summary, &args)
+    if summary.evaluated == 0 && !args.allow_empty {
+        let why = if summary.read == 0 {
+            "the inputs hold no conversation records".to_string()
+        } else {
+            format!("all {} record(s) read were rejected (see above)", summary.read)
+        };
+        eprintln!("error: no conversation was evaluated: {why}; nothing was checked (--allow-empty to accept this)");
+        return EXIT_FAIL;
+    }
+    report(summary, &args, html)
 }
 
 /// Prints the summary, writes the HTML, and applies the gates: `--fail-if-changed`
 /// and those on labelled records.
-fn report(mut summary: Summary, args: &Args) -> u8 {
+fn report(mut summary: Summary, args: &Args, html: Option<Output>) -> u8 {
     let gates = Gates {
         min_recall: args.min_recall,
         max_false_escalation: args.max_false_escalation,
@@ -213,9 +241,11 @@ fn report(mut summary: Summary, args: &Args) -> u8 {
             Err(e) => return usage_error(&e.to_string()),
         },
     }
-    if let Some(path) = &args.html {
-        if let Err(e) = std::fs::write(path, report_html::render(summary)) {
-            return usage_error(&format!("{}: {e}", path.display()));
+    if let Some(mut html) = html {
+        let written = html.write(&report_html::render(summary)).and_then(|()| html.finish());
+        match written {
+            Ok(said) => eprintln!("{said}"),
+            Err(e) => return usage_error(&e),
         }
     }
     let mut code = EXIT_OK;
@@ -242,7 +272,7 @@ fn load_policy(path: &Path) -> Option<Policy> {
     match Policy::load(path) {
         Ok(p) => Some(p),
         Err(e) => {
-            eprint!("{}", render::graphical(&e));
+            super::files::print_policy_error(&e);
             None
         }
     }
@@ -253,25 +283,39 @@ fn usage_error(message: &str) -> u8 {
     EXIT_USAGE
 }
 
-/// A line-per-record output file.
+/// An output file, created before the work so a path that cannot be written fails first.
 struct Output {
     path: PathBuf,
     writer: BufWriter<File>,
+    /// What a line holds ("decision line(s)"); empty for a whole document.
+    what: &'static str,
+    lines: u64,
 }
 
 impl Output {
     fn line(&mut self, line: &str) -> Result<(), ReplayError> {
+        self.lines += 1;
         writeln!(self.writer, "{line}").map_err(|e| ReplayError::Output(format!("{}: {e}", self.path.display())))
     }
 
-    fn finish(mut self) -> Result<(), String> {
-        self.writer.flush().map_err(|e| format!("{}: {e}", self.path.display()))
+    fn write(&mut self, text: &str) -> Result<(), String> {
+        self.writer.write_all(text.as_bytes()).map_err(|e| format!("{}: {e}", self.path.display()))
+    }
+
+    /// Flushes the file and says what was written.
+    fn finish(mut self) -> Result<String, String> {
+        self.writer.flush().map_err(|e| format!("{}: {e}", self.path.display()))?;
+        Ok(if self.what.is_empty() {
+            format!("wrote {}", self.path.display())
+        } else {
+            format!("wrote {} {} to {}", self.lines, self.what, self.path.display())
+        })
     }
 }
 
-fn create(path: &Path) -> Result<Output, String> {
-    let file = File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok(Output { path: path.to_owned(), writer: BufWriter::new(file) })
+fn create(path: &Path, what: &'static str) -> Result<Output, String> {
+    let file = File::create(path).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(Output { path: path.to_owned(), writer: BufWriter::new(file), what, lines: 0 })
 }
 
 /// A progress bar on stderr when it is a terminal: by bytes (with time left)

@@ -14,8 +14,12 @@ pub struct Args {
     /// The policy file; reloaded when it changes and on SIGHUP.
     #[arg(long)]
     policy: PathBuf,
-    /// Address to listen on. Loopback by default; anything else should have a token.
-    #[arg(long, default_value = DEFAULT_BIND)]
+    /// Logs on stderr: json (one object per line, for log collectors) or text (for people).
+    #[arg(long, value_enum, default_value = "json")]
+    log_format: LogFormat,
+    /// Address to listen on, HOST:PORT (`localhost:8787` works). Loopback by default;
+    /// anything else should have a token.
+    #[arg(long, default_value = DEFAULT_BIND, value_parser = parse_bind, value_name = "HOST:PORT")]
     bind: SocketAddr,
     /// Default evaluation context (JSON) for requests that bring none.
     #[arg(long)]
@@ -79,8 +83,14 @@ pub struct Args {
     max_sessions_memory: usize,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum LogFormat {
+    Json,
+    Text,
+}
+
 pub fn run(args: Args) -> u8 {
-    init_logging();
+    init_logging(args.log_format);
     let config = match config(args) {
         Ok(c) => c,
         Err(e) => {
@@ -114,7 +124,8 @@ async fn serve_until_stopped(config: ServeConfig) -> u8 {
             eprint!("{}", render::graphical(e.as_ref()));
             return EXIT_USAGE;
         }
-        Err(e @ (StartError::Config(_) | StartError::Read(_))) => {
+        // A busy port or an unreadable file is I/O (2), as the README says.
+        Err(e @ (StartError::Config(_) | StartError::Read(_) | StartError::Bind { .. })) => {
             eprintln!("error: {e}");
             return EXIT_USAGE;
         }
@@ -155,9 +166,28 @@ async fn stopped(_term: Option<()>) {
     let _ = tokio::signal::ctrl_c().await;
 }
 
+/// `127.0.0.1:8787`, `[::1]:8787` or a name such as `localhost:8787`: a name is resolved
+/// now, and its first IPv4 address is preferred (what `localhost` means to most clients).
+fn parse_bind(text: &str) -> Result<SocketAddr, String> {
+    use std::net::ToSocketAddrs;
+    if let Ok(addr) = text.parse() {
+        return Ok(addr);
+    }
+    let hint = "write HOST:PORT, such as 127.0.0.1:8787 or localhost:8787";
+    let addrs: Vec<SocketAddr> =
+        text.to_socket_addrs().map_err(|e| format!("cannot use `{text}`: {e}; {hint}"))?.collect();
+    addrs
+        .iter()
+        .find(|a| a.is_ipv4())
+        .or_else(|| addrs.first())
+        .copied()
+        .ok_or_else(|| format!("`{text}` names no address; {hint}"))
+}
+
 fn config(args: Args) -> Result<ServeConfig, String> {
     let Args {
         policy,
+        log_format: _,
         bind,
         context,
         max_sessions,
@@ -216,14 +246,13 @@ fn config(args: Args) -> Result<ServeConfig, String> {
     Ok(c)
 }
 
-/// JSON lines on stderr; `RUST_LOG` picks the level (info by default).
-fn init_logging() {
+/// Logs on stderr, JSON lines or text; `RUST_LOG` picks the level (info by default).
+fn init_logging(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .json()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_current_span(false)
-        .try_init();
+    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Json => logs.json().with_current_span(false).try_init(),
+        LogFormat::Text => logs.with_target(false).with_ansi(crate::render::colour()).try_init(),
+    };
 }

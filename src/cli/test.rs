@@ -29,6 +29,7 @@ pub struct Args {
     /// Fail when fewer than this percentage of rules fire in some test.
     #[arg(long, value_name = "PCT")]
     coverage_min: Option<f64>,
+    /// text for people; json or junit (XML) for CI.
     #[arg(long, value_enum, default_value = "text")]
     format: TestFormat,
 }
@@ -36,10 +37,7 @@ pub struct Args {
 pub fn run(args: Args) -> u8 {
     let analyses = match files::read_policies(&args.paths) {
         Ok(a) => a,
-        Err(e) => {
-            eprint!("{}", render::graphical(&e));
-            return EXIT_USAGE;
-        }
+        Err(e) => return e.report(),
     };
     let mut reports = Vec::new();
     let mut broken = false;

@@ -57,6 +57,15 @@ impl PolicyFile {
         PolicyFile { path, shown }
     }
 
+    /// `text` with the file's directory (as shown) taken out, so the file and its example
+    /// files are named relative to the policy: what `GET /v1/policy` may show.
+    pub fn without_directory(&self, text: &str) -> String {
+        match Path::new(&self.shown).parent().map(|d| d.display().to_string()).filter(|d| !d.is_empty()) {
+            Some(dir) => text.replace(&format!("{dir}/"), ""),
+            None => text.to_string(),
+        }
+    }
+
     /// The file's bytes, or why not in plain words.
     fn read_bytes(&self) -> Result<Vec<u8>, String> {
         std::fs::read(&self.path).map_err(|e| self.read_error(&e))
@@ -216,7 +225,9 @@ impl Reloader {
 
     fn rejected(&self, trigger: &'static str, serving: PolicyRef, diagnostics: String, errors: usize) -> ReloadOutcome {
         self.app.metrics.reload(ReloadResult::Failed);
-        self.app.set_last_failure(Some(ReloadFailure { at: jiff::Timestamp::now(), diagnostics: diagnostics.clone() }));
+        // The log names the file as given; the API, which clients read, by name only.
+        let public = self.file.without_directory(&diagnostics);
+        self.app.set_last_failure(Some(ReloadFailure { at: jiff::Timestamp::now(), diagnostics: public }));
         tracing::error!(
             trigger,
             errors,
@@ -231,6 +242,17 @@ impl Reloader {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_clients_see_names_the_file_without_its_directory() {
+        let file = PolicyFile::new(Path::new("deploy/policies/p.handoff"));
+        let text = "policy `deploy/policies/p.handoff` has 1 error(s)\n ╭─[deploy/policies/p.handoff:3:5]\n deploy/policies/intents/x.txt";
+        assert_eq!(
+            file.without_directory(text),
+            "policy `p.handoff` has 1 error(s)\n ╭─[p.handoff:3:5]\n intents/x.txt"
+        );
+        assert_eq!(PolicyFile::new(Path::new("p.handoff")).without_directory("p.handoff:1"), "p.handoff:1");
+    }
 
     #[test]
     fn a_file_is_named_as_given_or_by_name_never_by_an_absolute_path() {

@@ -3,6 +3,7 @@
 use miette::{Diagnostic, SourceSpan};
 use thiserror::Error;
 
+use super::mistakes::{self, Expected};
 use super::parser::Rule;
 
 /// A problem found while reading a policy's text.
@@ -18,6 +19,18 @@ pub enum SyntaxError {
         label: String,
         #[help]
         help: Option<String>,
+    },
+
+    /// A common mistake, recognised and said in plain words with the fix.
+    #[error("{message}")]
+    #[diagnostic(code(handoff::syntax::mistake))]
+    Mistake {
+        message: String,
+        #[label("{label}")]
+        span: SourceSpan,
+        label: String,
+        #[help]
+        help: String,
     },
 
     #[error("this is nested too deeply (more than {limit} levels)")]
@@ -44,6 +57,7 @@ impl SyntaxError {
     pub fn span(&self) -> SourceSpan {
         match self {
             SyntaxError::Unexpected { span, .. }
+            | SyntaxError::Mistake { span, .. }
             | SyntaxError::TooDeep { span, .. }
             | SyntaxError::InvalidLiteral { span, .. } => *span,
         }
@@ -172,60 +186,71 @@ pub fn from_pest(err: pest::error::Error<Rule>, source: &str) -> SyntaxError {
     let len = found_len(source, pos);
     let (expected, help) = match &err.variant {
         ErrorVariant::ParsingError { positives, .. } => {
-            // Comments are allowed almost everywhere: naming them helps nobody.
-            let mut names: Vec<String> = positives
-                .iter()
-                .filter(|r| !matches!(r, Rule::COMMENT | Rule::policy))
-                .map(|r| human_rule(*r).to_string())
-                .collect();
-            // Literal tokens help where no rule names the place ("expected `when`"); where a
-            // value or name is expected they only repeat its first characters.
-            let values_expected = positives.iter().any(|r| {
-                matches!(
-                    r,
-                    Rule::expr | Rule::primary | Rule::string | Rule::ident | Rule::role | Rule::selector | Rule::count
-                )
-            });
-            if let Some(attempts) = err.parse_attempts().filter(|_| !values_expected) {
-                for token in attempts.expected_tokens() {
-                    let token = token.to_string();
-                    let literal = !token.trim().is_empty()
-                        && !token.contains("..")
-                        && token.chars().all(|c| c.is_ascii_graphic())
-                        && !matches!(token.as_str(), "#" | "\\" | "_");
-                    let described = names.iter().any(|n| n.starts_with(&format!("`{token} ")));
-                    if literal && !described {
-                        names.push(format!("`{token}`"));
-                    }
-                }
+            let tokens: Vec<String> = err
+                .parse_attempts()
+                .map(|a| a.expected_tokens().iter().map(ToString::to_string).collect())
+                .unwrap_or_default();
+            let wanted = Expected { rules: positives, tokens: &tokens };
+            if let Some(m) = mistakes::recognise(source, pos, &wanted) {
+                return SyntaxError::Mistake { message: m.message, label: m.label, help: m.help, span: m.span.into() };
             }
-            names.sort_unstable();
-            names.dedup();
-            let rest = source.get(pos..).unwrap_or("");
-            let help = if positives.iter().any(|r| matches!(r, Rule::header | Rule::policy))
-                || (pos == 0
-                    || source.get(..pos).is_some_and(|b| b.trim().lines().all(|l| l.trim_start().starts_with('#'))))
-                    && !rest.trim_start().starts_with("policy")
-            {
-                Some("a policy file starts with `policy \"name\" version 1`".to_string())
-            } else if rest.starts_with("&&")
-                || rest.starts_with("||")
-                || rest.starts_with('!') && !rest.starts_with("!=")
-            {
-                Some("conditions are joined with the words `and`, `or` and `not`".to_string())
-            } else if rest.starts_with('\'') {
-                Some("strings use double quotes: \"like this\"".to_string())
-            } else if rest.starts_with('"') {
-                Some("this string is not closed: end it with `\"` on the same line".to_string())
-            } else {
-                None
-            };
-            let names: Vec<&str> = names.iter().map(String::as_str).collect();
-            (join_alternatives(&names), help)
+            (expected_list(positives, &tokens), fallback_help(positives, source, pos))
         }
         ErrorVariant::CustomError { message } => (message.clone(), None),
     };
     SyntaxError::Unexpected { label: format!("expected {expected}"), found, expected, span: (pos, len).into(), help }
+}
+
+/// Everything the parser would have accepted, in an ops person's words: the fallback
+/// when no common mistake is recognised.
+fn expected_list(positives: &[Rule], tokens: &[String]) -> String {
+    // Comments are allowed almost everywhere: naming them helps nobody.
+    let mut names: Vec<String> = positives
+        .iter()
+        .filter(|r| !matches!(r, Rule::COMMENT | Rule::policy))
+        .map(|r| human_rule(*r).to_string())
+        .collect();
+    // Literal tokens help where no rule names the place ("expected `when`"); where a
+    // value or name is expected they only repeat its first characters.
+    let values_expected = positives.iter().any(|r| {
+        matches!(r, Rule::expr | Rule::primary | Rule::string | Rule::ident | Rule::role | Rule::selector | Rule::count)
+    });
+    if !values_expected {
+        for token in tokens {
+            let literal = !token.trim().is_empty()
+                && !token.contains("..")
+                && token.chars().all(|c| c.is_ascii_graphic())
+                && !matches!(token.as_str(), "#" | "\\" | "_");
+            let described = names.iter().any(|n| n.starts_with(&format!("`{token} ")));
+            if literal && !described {
+                names.push(format!("`{token}`"));
+            }
+        }
+    }
+    names.sort_unstable();
+    names.dedup();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    join_alternatives(&names)
+}
+
+/// Help for the places no common mistake covers.
+fn fallback_help(positives: &[Rule], source: &str, pos: usize) -> Option<String> {
+    let rest = source.get(pos..).unwrap_or("");
+    let before_is_comments =
+        || source.get(..pos).is_some_and(|b| b.trim().lines().all(|l| l.trim_start().starts_with('#')));
+    if positives.iter().any(|r| matches!(r, Rule::header | Rule::policy))
+        || (pos == 0 || before_is_comments()) && !rest.trim_start().starts_with("policy")
+    {
+        Some("a policy file starts with `policy \"name\" version 1`".to_string())
+    } else if rest.starts_with("&&") || rest.starts_with("||") || rest.starts_with('!') && !rest.starts_with("!=") {
+        Some("conditions are joined with the words `and`, `or` and `not`".to_string())
+    } else if rest.starts_with('\'') {
+        Some("strings use double quotes: \"like this\"".to_string())
+    } else if rest.starts_with('"') && mistakes::closed_string(rest).is_none() {
+        Some("this string is not closed: end it with `\"` on the same line".to_string())
+    } else {
+        None
+    }
 }
 
 fn join_alternatives(names: &[&str]) -> String {

@@ -237,6 +237,7 @@ fn build_primary(pair: &Pair<'_, Rule>, above: usize) -> Result<Built> {
         }
         Rule::string => leaf(ExprKind::String(build_string(pair.clone())?.node)),
         Rule::regex => {
+            regex_ends_early(pair)?;
             let mut it = children(pair);
             let body = next(&mut it, pair)?.as_str().to_string();
             let flags = it.next().map(|f| f.as_str().to_string()).unwrap_or_default();
@@ -253,6 +254,35 @@ fn build_primary(pair: &Pair<'_, Rule>, above: usize) -> Result<Built> {
         Rule::selector => leaf(ExprKind::Selector(build_selector(pair)?.node)),
         _ => Err(internal(span.offset(), "unknown primary")),
     }
+}
+
+/// `/http://x/i`: a `/` inside the pattern ends it, and the rest reads as division.
+/// Said here, where the regular expression is, not as an unknown name `x` further on.
+fn regex_ends_early(pair: &Pair<'_, Rule>) -> Result<()> {
+    let input = pair.get_input();
+    let (start, end) = (pair.as_span().start(), pair.as_span().end());
+    if !input.get(end..).is_some_and(|rest| rest.starts_with('/')) {
+        return Ok(());
+    }
+    let written = input.get(start..).unwrap_or("");
+    let written = written.split(char::is_whitespace).next().unwrap_or(written);
+    let last = written.rfind('/').unwrap_or(0);
+    let (body, flags) = (written.get(1..last).unwrap_or(""), written.get(last..).unwrap_or("/"));
+    let mut escaped = String::new();
+    let mut after_backslash = false;
+    for c in body.chars() {
+        if c == '/' && !after_backslash {
+            escaped.push('\\');
+        }
+        after_backslash = c == '\\' && !after_backslash;
+        escaped.push(c);
+    }
+    Err(SyntaxError::InvalidLiteral {
+        what: "regular expression",
+        reason: "a `/` inside it ends it early".into(),
+        span: (start, written.len()).into(),
+        help: Some(format!("write each `/` inside the pattern as `\\/`: `/{escaped}{flags}`")),
+    })
 }
 
 fn build_selector(pair: &Pair<'_, Rule>) -> Result<Node<Selector>> {

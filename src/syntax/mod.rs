@@ -5,6 +5,7 @@ pub mod ast;
 pub mod err;
 mod expr;
 pub mod fmt;
+mod mistakes;
 pub mod parser;
 mod print;
 pub mod sexpr;
