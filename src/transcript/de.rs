@@ -9,6 +9,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, Visitor};
 use serde::Deserialize;
 
 use super::error::{TranscriptError, TranscriptErrorKind};
+use super::fields::{noting_unknown_fields, UnknownField};
 use super::model::{Conversation, Expectation, ExpectedAction, Role};
 
 /// The shape `expect` is read into before its parts are checked together.
@@ -112,7 +113,7 @@ thread_local! {
     static PENDING_PROBLEM: Cell<Option<TranscriptErrorKind>> = const { Cell::new(None) };
 }
 
-fn fail<E: de::Error>(problem: TranscriptErrorKind) -> E {
+pub(super) fn fail<E: de::Error>(problem: TranscriptErrorKind) -> E {
     let message = problem.to_string();
     PENDING_PROBLEM.with(|slot| slot.set(Some(problem)));
     E::custom(message)
@@ -127,7 +128,7 @@ fn take_pending_problem() -> Option<TranscriptErrorKind> {
 // errors raised from within its own `deserialize_*` calls; validating later
 // would blame the end of the enclosing object.
 
-pub(super) fn non_empty_id<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+fn non_empty_id<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
     struct IdVisitor;
     impl Visitor<'_> for IdVisitor {
         type Value = String;
@@ -144,8 +145,25 @@ pub(super) fn non_empty_id<'de, D: Deserializer<'de>>(deserializer: D) -> Result
     deserializer.deserialize_str(IdVisitor)
 }
 
+/// A conversation id: a non-empty string.
+pub(super) struct IdSeed;
+
+impl<'de> DeserializeSeed<'de> for IdSeed {
+    type Value = String;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<String, D::Error> {
+        non_empty_id(deserializer)
+    }
+}
+
 /// Lifts a seed over `null`/absent so optional fields keep value positions.
-struct Optional<S>(S);
+pub(super) struct Optional<S>(pub(super) S);
+
+impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for Optional<S> {
+    type Value = Option<S::Value>;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_option(self)
+    }
+}
 
 impl<'de, S: DeserializeSeed<'de>> Visitor<'de> for Optional<S> {
     type Value = Option<S::Value>;
@@ -163,7 +181,7 @@ impl<'de, S: DeserializeSeed<'de>> Visitor<'de> for Optional<S> {
     }
 }
 
-struct TimestampSeed;
+pub(super) struct TimestampSeed;
 
 impl<'de> DeserializeSeed<'de> for TimestampSeed {
     type Value = jiff::Timestamp;
@@ -182,15 +200,9 @@ impl Visitor<'_> for TimestampSeed {
     }
 }
 
-pub(super) fn rfc3339_timestamp<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<jiff::Timestamp>, D::Error> {
-    deserializer.deserialize_option(Optional(TimestampSeed))
-}
-
-struct Bounded {
-    min: f64,
-    max: f64,
+pub(super) struct Bounded {
+    pub(super) min: f64,
+    pub(super) max: f64,
 }
 
 impl<'de> DeserializeSeed<'de> for Bounded {
@@ -223,17 +235,15 @@ impl Visitor<'_> for Bounded {
     }
 }
 
-pub(super) fn confidence<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<f64>, D::Error> {
-    deserializer.deserialize_option(Optional(Bounded { min: 0.0, max: 1.0 }))
-}
-
-pub(super) fn sentiment<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<f64>, D::Error> {
-    deserializer.deserialize_option(Optional(Bounded { min: -1.0, max: 1.0 }))
-}
-
 /// Deserializes one conversation from `bytes`, numbering lines from
-/// `first_line` so JSON Lines records report their line in the whole stream.
-pub(super) fn parse_bytes(source_name: &str, bytes: &[u8], first_line: usize) -> Result<Conversation, TranscriptError> {
+/// `first_line` so JSON Lines records report their line in the whole stream;
+/// the fields it did not know are noted in `unknown`.
+pub(super) fn parse_bytes(
+    source_name: &str,
+    bytes: &[u8],
+    first_line: usize,
+    unknown: &mut Vec<UnknownField>,
+) -> Result<Conversation, TranscriptError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(TranscriptError {
@@ -248,11 +258,13 @@ pub(super) fn parse_bytes(source_name: &str, bytes: &[u8], first_line: usize) ->
     // this input.
     take_pending_problem();
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let conversation = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
+    let (parsed, noted) = noting_unknown_fields(|| serde_path_to_error::deserialize(&mut deserializer));
+    let conversation = parsed.map_err(|err| {
         let path = err.path().to_string();
         json_error(source_name, first_line, Some(path), err.into_inner())
     })?;
     deserializer.end().map_err(|err| json_error(source_name, first_line, None, err))?;
+    *unknown = noted;
     Ok(conversation)
 }
 

@@ -35,6 +35,13 @@ pub enum TranscriptErrorKind {
     UnknownExpectedAction { found: String },
     #[error("invalid expectation: {problem}")]
     InvalidExpectation { problem: String },
+    /// The top level is an array: usually the messages without their conversation.
+    #[error("the top level is an array; a conversation is an object {{\"id\": ..., \"messages\": [...]}}")]
+    TopLevelArray,
+    /// A field the schema does not know, refused because the caller asked for
+    /// strict fields (`replay --strict-fields`).
+    #[error("{0}")]
+    UnknownField(Box<super::fields::UnknownField>),
     /// Any other shape problem serde reports (wrong array length, ...).
     #[error("{message}")]
     Invalid { message: String },
@@ -51,6 +58,17 @@ pub struct TranscriptError {
 }
 
 impl TranscriptError {
+    /// A record refused for an unknown field (strict fields), at `line` of `source_name`.
+    pub fn unknown_field(source_name: &str, line: Option<usize>, field: super::fields::UnknownField) -> Self {
+        TranscriptError {
+            source_name: source_name.to_owned(),
+            line,
+            column: None,
+            field_path: None,
+            kind: TranscriptErrorKind::UnknownField(Box::new(field)),
+        }
+    }
+
     /// An I/O failure while reading `source_name` (at `line`, when known).
     pub fn io(source_name: &str, line: Option<usize>, err: io::Error) -> Self {
         TranscriptError {
@@ -120,6 +138,7 @@ impl miette::Diagnostic for TranscriptError {
             TranscriptErrorKind::UnknownExpectedAction { .. } | TranscriptErrorKind::InvalidExpectation { .. } => {
                 "handoff::transcript::expect"
             }
+            TranscriptErrorKind::UnknownField(_) => "handoff::transcript::unknown_field",
             _ => "handoff::transcript::invalid",
         };
         Some(Box::new(code))
@@ -143,6 +162,13 @@ impl miette::Diagnostic for TranscriptError {
             TranscriptErrorKind::OutOfRange { .. } => {
                 Some(Box::new("confidence ranges over [0, 1] and sentiment over [-1, 1]"))
             }
+            TranscriptErrorKind::TopLevelArray => Some(Box::new(
+                "wrap the messages: {\"id\": \"chat-1\", \"messages\": [...]} (one such object per line in a .jsonl file); `handoff import` converts chat-completion lists, CSV and platform exports",
+            )),
+            TranscriptErrorKind::UnknownField(field) => Some(Box::new(match field.suggestion {
+                Some(known) => format!("did you mean `{known}`? (--strict-fields refuses unknown fields)"),
+                None => "put custom data under customer or metadata (messages: entities); --strict-fields refuses unknown fields".to_owned(),
+            })),
             TranscriptErrorKind::UnknownExpectedAction { found } if found == "flag" => Some(Box::new(
                 "a flag leaves the conversation with the bot: label it {\"action\": \"none\"}, which a flag decision meets",
             )),

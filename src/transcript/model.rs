@@ -3,24 +3,24 @@
 
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Map, Value};
 
 /// One support conversation: who it is with, where, and what was said.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// Read by hand-written visitors (`fields.rs`) so unknown fields can be noted
+/// (`sentimnet`: did you mean `sentiment`?) at no cost to the common path.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Conversation {
-    #[serde(deserialize_with = "super::de::non_empty_id")]
     pub id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub channel: Option<String>,
-    #[serde(default)]
     pub customer: Map<String, Value>,
-    #[serde(default)]
     pub metadata: Map<String, Value>,
     pub messages: Vec<Message>,
     /// The outcome this conversation should get, for scoring a policy against
     /// labelled records (`handoff replay`); evaluation ignores it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub expect: Option<Expectation>,
 }
 
@@ -81,19 +81,18 @@ impl Serialize for Expectation {
 }
 
 /// One turn of a conversation, with the NLU annotations the bot attached.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Message {
     pub role: Role,
     pub text: String,
-    #[serde(default, deserialize_with = "super::de::rfc3339_timestamp", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<jiff::Timestamp>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub intent: Option<String>,
-    #[serde(default, deserialize_with = "super::de::confidence", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub confidence: Option<f64>,
-    #[serde(default, deserialize_with = "super::de::sentiment", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sentiment: Option<f64>,
-    #[serde(default)]
     pub entities: Map<String, Value>,
 }
 

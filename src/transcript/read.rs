@@ -9,28 +9,49 @@ use flate2::bufread::MultiGzDecoder;
 
 use super::de::parse_bytes;
 use super::error::TranscriptError;
+use super::fields::UnknownField;
 use super::model::Conversation;
+
+/// A conversation with the fields its reader did not know (each a warning).
+pub type Noted = (Conversation, Vec<UnknownField>);
 
 /// Parses one conversation held in `text`; `source_name` labels errors.
 pub fn parse_json(source_name: &str, text: &str) -> Result<Conversation, TranscriptError> {
-    parse_bytes(source_name, text.as_bytes(), 1)
+    parse_json_noting(source_name, text).map(|(conversation, _)| conversation)
+}
+
+/// [`parse_json`], with the unknown fields it met.
+pub fn parse_json_noting(source_name: &str, text: &str) -> Result<Noted, TranscriptError> {
+    parse_record_noting(source_name, text.as_bytes(), 1)
 }
 
 /// Parses one record of a corpus: a JSON Lines line or a whole JSON file.
 /// `line` is the record's first line in its source, so errors point into the
 /// whole stream. Blank input is an error (`Empty`).
 pub fn parse_record(source_name: &str, bytes: &[u8], line: usize) -> Result<Conversation, TranscriptError> {
-    parse_bytes(source_name, bytes, line)
+    parse_record_noting(source_name, bytes, line).map(|(conversation, _)| conversation)
+}
+
+/// [`parse_record`], with the unknown fields it met.
+pub fn parse_record_noting(source_name: &str, bytes: &[u8], line: usize) -> Result<Noted, TranscriptError> {
+    let mut unknown = Vec::new();
+    let conversation = parse_bytes(source_name, bytes, line, &mut unknown)?;
+    Ok((conversation, unknown))
 }
 
 /// Reads a file holding exactly one conversation (gzip is decompressed).
 pub fn read_json_file(path: impl AsRef<Path>) -> Result<Conversation, TranscriptError> {
+    read_json_file_noting(path).map(|(conversation, _)| conversation)
+}
+
+/// [`read_json_file`], with the unknown fields it met.
+pub fn read_json_file_noting(path: impl AsRef<Path>) -> Result<Noted, TranscriptError> {
     let path = path.as_ref();
     let source_name = path.display().to_string();
     let mut reader = open_corpus(path)?;
     let mut bytes = Vec::new();
     reader.read_to_end(&mut bytes).map_err(|err| TranscriptError::io(&source_name, None, err))?;
-    parse_bytes(&source_name, &bytes, 1)
+    parse_record_noting(&source_name, &bytes, 1)
 }
 
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
@@ -65,6 +86,7 @@ pub struct JsonLines<R: BufRead> {
     source_name: String,
     reader: R,
     buffer: Vec<u8>,
+    unknown: Vec<UnknownField>,
     lines_read: usize,
     conversations: usize,
     errors: usize,
@@ -77,6 +99,7 @@ impl<R: BufRead> JsonLines<R> {
             source_name: source_name.into(),
             reader,
             buffer: Vec::new(),
+            unknown: Vec::new(),
             lines_read: 0,
             conversations: 0,
             errors: 0,
@@ -96,6 +119,11 @@ impl<R: BufRead> JsonLines<R> {
     /// Conversations yielded successfully so far.
     pub fn conversations_read(&self) -> usize {
         self.conversations
+    }
+
+    /// The unknown fields of the conversation yielded last (empty after an error).
+    pub fn unknown_fields(&self) -> &[UnknownField] {
+        &self.unknown
     }
 
     /// Errors yielded so far.
@@ -133,7 +161,8 @@ impl<R: BufRead> Iterator for JsonLines<R> {
                     if blank {
                         continue;
                     }
-                    let result = parse_bytes(&self.source_name, &self.buffer, line);
+                    self.unknown.clear();
+                    let result = parse_bytes(&self.source_name, &self.buffer, line, &mut self.unknown);
                     match &result {
                         Ok(_) => self.conversations = self.conversations.saturating_add(1),
                         Err(_) => self.errors = self.errors.saturating_add(1),
