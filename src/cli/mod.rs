@@ -4,6 +4,8 @@ mod check;
 pub mod eval;
 mod files;
 mod fmt;
+#[cfg(feature = "import")]
+mod import;
 #[cfg(feature = "replay")]
 mod replay;
 #[cfg(feature = "serve")]
@@ -75,6 +77,9 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
+    /// Convert an export (chat logs, CSV/TSV, Zendesk, Intercom, ...) to conversation JSON Lines.
+    #[cfg(feature = "import")]
+    Import(import::Args),
     /// Run a policy over a corpus of conversations: statistics, impact diff, reports.
     #[cfg(feature = "replay")]
     Replay(replay::Args),
@@ -109,6 +114,8 @@ pub fn main() -> ExitCode {
             eval::run(&policy, &conversation, context.as_deref(), explain, format)
         }
         Command::Test(args) => test::run(args),
+        #[cfg(feature = "import")]
+        Command::Import(args) => import::run(args),
         #[cfg(feature = "replay")]
         Command::Replay(args) => replay::run(args),
         #[cfg(feature = "serve")]
