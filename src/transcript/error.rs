@@ -40,7 +40,7 @@ pub enum TranscriptErrorKind {
     TopLevelArray,
     /// A field the schema does not know, refused because the caller asked for
     /// strict fields (`replay --strict-fields`).
-    #[error("{0}")]
+    #[error("{}: unknown field `{}` refused (--strict-fields)", .0.path, .0.field)]
     UnknownField(Box<super::fields::UnknownField>),
     /// Any other shape problem serde reports (wrong array length, ...).
     #[error("{message}")]
