@@ -61,6 +61,8 @@ pub mod check;
 #[doc(hidden)]
 pub mod cli;
 pub mod eval;
+#[cfg(feature = "import")]
+pub mod import;
 pub mod intent;
 pub mod io;
 pub mod lang;

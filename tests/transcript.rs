@@ -327,3 +327,50 @@ fn errors_are_std_errors_and_diagnostics() {
     fn assert_traits<T: std::error::Error + Diagnostic + Send + Sync + 'static>() {}
     assert_traits::<TranscriptError>();
 }
+
+#[test]
+fn unknown_fields_are_noted_with_did_you_mean() {
+    let text = r#"{"id": "c", "custmer": {"tier": "gold"}, "zzz": 1, "messages": [
+        {"role": "customer", "text": "hi"},
+        {"role": "customer", "text": "no", "sentimnet": -0.9, "Intent": "refund"}]}"#;
+    let (conversation, unknown) = handoff::transcript::parse_json_noting("c.json", text).unwrap();
+    assert_eq!(conversation.messages.len(), 2);
+    let seen: Vec<(&str, Option<&str>)> = unknown.iter().map(|u| (u.path.as_str(), u.suggestion)).collect();
+    assert_eq!(
+        seen,
+        [
+            ("custmer", Some("customer")),
+            ("zzz", None),
+            ("messages[1].sentimnet", Some("sentiment")),
+            ("messages[1].Intent", Some("intent")),
+        ]
+    );
+    assert_eq!(
+        unknown[2].to_string(),
+        "messages[1].sentimnet: unknown field `sentimnet` is ignored; did you mean `sentiment`?"
+    );
+    // The plain readers still read it, and a clean conversation notes nothing.
+    assert!(parse_json("c.json", text).is_ok());
+    let (_, none) = handoff::transcript::parse_json_noting("c.json", r#"{"id": "c", "messages": []}"#).unwrap();
+    assert!(none.is_empty());
+}
+
+#[test]
+fn json_lines_note_unknown_fields_per_record() {
+    let text = "{\"id\": \"a\", \"messages\": [], \"chanel\": \"web\"}\n{\"id\": \"b\", \"messages\": []}\n";
+    let mut lines = JsonLines::new("x.jsonl", text.as_bytes());
+    lines.next().unwrap().unwrap();
+    assert_eq!(lines.unknown_fields()[0].suggestion, Some("channel"));
+    lines.next().unwrap().unwrap();
+    assert!(lines.unknown_fields().is_empty());
+}
+
+#[test]
+fn a_bare_array_of_messages_says_what_the_top_level_must_be() {
+    let err = parse_json("m.json", r#"[{"role": "customer", "text": "hi"}]"#).unwrap_err();
+    assert!(matches!(err.kind(), TranscriptErrorKind::TopLevelArray), "{err}");
+    assert!(err.to_string().contains("a conversation is an object"), "{err}");
+    let help = err.help().unwrap().to_string();
+    assert!(help.contains("\"messages\": [...]") && help.contains("handoff import"), "{help}");
+    assert_eq!(err.line(), Some(1));
+}

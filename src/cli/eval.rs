@@ -8,7 +8,7 @@ use super::{Format, EXIT_FAIL, EXIT_OK, EXIT_USAGE};
 use crate::eval::explain::evaluate_explained;
 use crate::eval::{Context, Policy};
 use crate::render::{self, summary};
-use crate::transcript::{self, Conversation, JsonLines};
+use crate::transcript::{self, JsonLines, Noted};
 
 pub fn run(policy: &Path, conversation: &Path, context: Option<&Path>, explain: bool, format: Format) -> u8 {
     let policy = match Policy::load(policy) {
@@ -33,7 +33,11 @@ pub fn run(policy: &Path, conversation: &Path, context: Option<&Path>, explain: 
             return if matches!(e.kind(), transcript::TranscriptErrorKind::Io(_)) { EXIT_USAGE } else { EXIT_FAIL };
         }
     };
-    for c in &conversations {
+    for (c, unknown) in &conversations {
+        // A misspelled field makes a rule on it never fire: say so beside the decision.
+        for field in unknown {
+            eprintln!("warning[handoff::transcript::unknown_field]: {}: {}: {field}", conversation.display(), c.id);
+        }
         // The explanation only when asked for: it costs more than the decision.
         let (decision, explanation) = if explain {
             let (decision, explanation) = evaluate_explained(&policy, c, &context);
@@ -43,12 +47,18 @@ pub fn run(policy: &Path, conversation: &Path, context: Option<&Path>, explain: 
         };
         match format {
             Format::Json => {
-                let value = match &explanation {
+                let mut value = match &explanation {
                     Some(explanation) => {
                         serde_json::json!({ "conversation": c.id, "decision": decision, "explanation": explanation })
                     }
                     None => serde_json::json!({ "conversation": c.id, "decision": decision }),
                 };
+                if !unknown.is_empty() {
+                    let warnings: Vec<String> = unknown.iter().map(ToString::to_string).collect();
+                    if let Some(object) = value.as_object_mut() {
+                        object.insert("warnings".to_owned(), serde_json::json!(warnings));
+                    }
+                }
                 super::emit(&format!("{}\n", serde_json::to_string(&value).unwrap_or_default()));
             }
             Format::Text => {
@@ -69,17 +79,23 @@ pub fn load_context(path: Option<&Path>) -> Result<Context, String> {
     Context::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-/// One `.json` conversation, a `.jsonl` file of them, or `-` for standard input.
-pub fn read_conversations(path: &Path) -> Result<Vec<Conversation>, transcript::TranscriptError> {
+/// One `.json` conversation, a `.jsonl` file of them, or `-` for standard input,
+/// each with the fields its reader did not know.
+pub fn read_conversations(path: &Path) -> Result<Vec<Noted>, transcript::TranscriptError> {
     if path == Path::new("-") {
         let mut text = String::new();
         let _ = std::io::stdin().read_to_string(&mut text);
-        return transcript::parse_json("<stdin>", &text).map(|c| vec![c]);
+        return transcript::parse_json_noting("<stdin>", &text).map(|c| vec![c]);
     }
     let is_lines = path.extension().is_some_and(|e| e == "jsonl") || path.to_string_lossy().ends_with(".jsonl.gz");
     if is_lines {
-        JsonLines::open(path)?.collect()
+        let mut lines = JsonLines::open(path)?;
+        let mut read = Vec::new();
+        while let Some(conversation) = lines.next() {
+            read.push((conversation?, lines.unknown_fields().to_vec()));
+        }
+        Ok(read)
     } else {
-        transcript::read_json_file(path).map(|c| vec![c])
+        transcript::read_json_file_noting(path).map(|c| vec![c])
     }
 }

@@ -8,6 +8,8 @@ mod fmt;
 #[cfg(feature = "lsp")]
 mod lsp;
 mod init;
+#[cfg(feature = "import")]
+mod import;
 #[cfg(feature = "replay")]
 mod replay;
 #[cfg(feature = "serve")]
@@ -99,6 +101,9 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
+    /// Convert an export (chat logs, CSV/TSV, Zendesk, Intercom, ...) to conversation JSON Lines.
+    #[cfg(feature = "import")]
+    Import(import::Args),
     /// Run a policy over a corpus of conversations: statistics, impact diff, reports.
     #[cfg(feature = "replay")]
     Replay(replay::Args),
@@ -154,6 +159,8 @@ pub fn main() -> ExitCode {
             eval::run(&policy, &conversation, context.as_deref(), explain, format)
         }
         Command::Test(args) => test::run(args),
+        #[cfg(feature = "import")]
+        Command::Import(args) => import::run(args),
         #[cfg(feature = "replay")]
         Command::Replay(args) => replay::run(args),
         #[cfg(feature = "serve")]

@@ -20,6 +20,9 @@ use crate::replay::{
     max_threads, report_html, report_text, Corpus, Event, Gates, GroupBy, Replay, ReplayError, ReplayOptions, Summary,
 };
 
+/// Unknown-field warnings printed one by one; the summary counts the rest.
+const MAX_FIELD_WARNINGS: usize = 20;
+
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The policy to replay.
@@ -42,6 +45,10 @@ pub struct Args {
     /// Stop with exit 1 once more than N records are rejected.
     #[arg(long, value_name = "N")]
     max_errors: Option<u64>,
+    /// Reject a record that has a field the conversation schema does not know
+    /// (default: evaluate it and warn, e.g. `sentimnet`: did you mean `sentiment`?).
+    #[arg(long)]
+    strict_fields: bool,
     /// Split the statistics by an attribute: channel, metadata.KEY or customer.KEY.
     #[arg(long, value_name = "PATH")]
     group_by: Option<GroupBy>,
@@ -157,6 +164,7 @@ pub fn run(args: Args) -> u8 {
         decision_lines: decisions.is_some(),
         export_escalated: export.is_some(),
         misses_per_pair: args.misses,
+        strict_fields: args.strict_fields,
         ..ReplayOptions::default()
     };
     let replay = match Replay::new(&policy, baseline.as_ref(), options) {
@@ -164,9 +172,17 @@ pub fn run(args: Args) -> u8 {
         Err(e) => return usage_error(&e.to_string()),
     };
     let progress = progress_bar(corpus.total_bytes());
+    let mut warned = 0_usize;
     let result = replay.run(&corpus, |event| {
         match event {
             Event::Evaluated(e) => {
+                for warning in &e.unknown_fields {
+                    // The first few name the fields; the summary counts them all.
+                    if warned < MAX_FIELD_WARNINGS {
+                        progress_aware(&progress, || eprintln!("warning: {warning}"));
+                    }
+                    warned = warned.saturating_add(1);
+                }
                 if let (Some(w), Some(line)) = (&mut decisions, &e.decision_line) {
                     w.line(line)?;
                 }

@@ -15,7 +15,7 @@ use super::group::GroupBy;
 use super::labels::{self, Scored, DEFAULT_MISSES};
 use super::summary::{Summary, Tally};
 use crate::eval::{Context, Decision, Policy};
-use crate::transcript::{parse_record, Conversation, TranscriptError};
+use crate::transcript::{parse_record_noting, Conversation, TranscriptError};
 
 /// Records parsed and evaluated together.
 pub const DEFAULT_CHUNK: usize = 1024;
@@ -53,6 +53,9 @@ pub struct ReplayOptions {
     pub export_escalated: bool,
     /// Misses of labelled records kept per expected/decided pair.
     pub misses_per_pair: usize,
+    /// Reject a record that has a field the schema does not know, instead of
+    /// evaluating it with a warning.
+    pub strict_fields: bool,
 }
 
 impl Default for ReplayOptions {
@@ -66,6 +69,7 @@ impl Default for ReplayOptions {
             decision_lines: false,
             export_escalated: false,
             misses_per_pair: DEFAULT_MISSES,
+            strict_fields: false,
         }
     }
 }
@@ -85,6 +89,9 @@ pub struct Evaluated {
     pub export_line: Option<String>,
     /// How it scored against its `expect`, when it carries one.
     pub scored: Option<Scored>,
+    /// The fields the record had that the schema does not know, each as
+    /// `FILE:LINE: PATH: ...` (they were ignored).
+    pub unknown_fields: Vec<String>,
 }
 
 /// What the fold reports to the caller, in input order.
@@ -169,6 +176,7 @@ impl<'p> Replay<'p> {
                 match outcome {
                     Ok(evaluated) => {
                         tally.add(&evaluated.id, &evaluated.decision, evaluated.baseline.as_ref(), &evaluated.groups);
+                        tally.note_unknown_fields(evaluated.unknown_fields.len());
                         if let Some(scored) = &evaluated.scored {
                             let baseline = evaluated.baseline.as_ref();
                             tally.score(&evaluated.id, scored, &evaluated.decision, baseline, &evaluated.groups);
@@ -201,8 +209,17 @@ impl<'p> Replay<'p> {
     }
 
     fn evaluate_record(&self, record: &RawRecord) -> Result<Evaluated, TranscriptError> {
-        let conversation = parse_record(&record.source, &record.bytes, record.line)?;
-        Ok(self.evaluate_at(conversation, || Some(format!("{}:{}", record.source, record.line))))
+        let (conversation, unknown) = parse_record_noting(&record.source, &record.bytes, record.line)?;
+        if self.options.strict_fields {
+            if let Some(first) = unknown.into_iter().next() {
+                return Err(TranscriptError::unknown_field(&record.source, Some(record.line), first));
+            }
+            return Ok(self.evaluate_at(conversation, || Some(format!("{}:{}", record.source, record.line))));
+        }
+        let mut evaluated = self.evaluate_at(conversation, || Some(format!("{}:{}", record.source, record.line)));
+        evaluated.unknown_fields =
+            unknown.iter().map(|field| format!("{}:{}: {field}", record.source, record.line)).collect();
+        Ok(evaluated)
     }
 
     /// One conversation under the policy (and the baseline).
@@ -232,7 +249,17 @@ impl<'p> Replay<'p> {
         });
         let export_line = (self.options.export_escalated && decision.is_escalation())
             .then(|| serde_json::json!({ "conversation": conversation, "decision": decision }).to_string());
-        Evaluated { id: conversation.id, decision, baseline, groups, decision_line, export_line, scored }
+        let unknown_fields = Vec::new();
+        Evaluated {
+            id: conversation.id,
+            decision,
+            baseline,
+            groups,
+            decision_line,
+            export_line,
+            scored,
+            unknown_fields,
+        }
     }
 }
 

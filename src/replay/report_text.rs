@@ -11,6 +11,13 @@ pub fn render(summary: &Summary) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "policy {}", policy_line(&summary.policy));
     let _ = writeln!(out, "read {} = evaluated {} + rejected {}", summary.read, summary.evaluated, summary.rejected);
+    if summary.unknown_fields > 0 {
+        let _ = writeln!(
+            out,
+            "unknown fields: {} in {} records (ignored; rules on a misspelled field never fire; --strict-fields rejects them)",
+            summary.unknown_fields, summary.with_unknown_fields
+        );
+    }
     out.push('\n');
     out.push_str("decisions\n");
     out.push_str(&actions_table(&summary.actions).render());

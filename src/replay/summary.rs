@@ -150,6 +150,13 @@ pub struct Summary {
     pub read: u64,
     pub evaluated: u64,
     pub rejected: u64,
+    /// Evaluated records that carried fields the schema does not know (each
+    /// ignored; a misspelled one makes its rules never fire).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub with_unknown_fields: u64,
+    /// Unknown fields met in those records, all told.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub unknown_fields: u64,
     pub actions: Actions,
     /// Stayed with the bot: decided `none` or only flagged.
     pub containment: Share,
@@ -191,6 +198,8 @@ pub struct Tally {
     queues: Vec<(String, QueueTally)>,
     actions: ActionTally,
     rejected: u64,
+    with_unknown_fields: u64,
+    unknown_fields: u64,
     escalated_at: BTreeMap<u32, u64>,
     group_by: Option<GroupBy>,
     groups: BTreeMap<String, ActionTally>,
@@ -212,6 +221,8 @@ impl Tally {
             queues,
             actions: ActionTally::default(),
             rejected: 0,
+            with_unknown_fields: 0,
+            unknown_fields: 0,
             escalated_at: BTreeMap::new(),
             group_by,
             groups: BTreeMap::new(),
@@ -230,6 +241,14 @@ impl Tally {
 
     pub fn reject(&mut self) {
         self.rejected = self.rejected.saturating_add(1);
+    }
+
+    /// Counts an evaluated record's unknown fields (none: nothing to count).
+    pub fn note_unknown_fields(&mut self, fields: usize) {
+        if fields > 0 {
+            self.with_unknown_fields = self.with_unknown_fields.saturating_add(1);
+            self.unknown_fields = self.unknown_fields.saturating_add(u64::try_from(fields).unwrap_or(u64::MAX));
+        }
     }
 
     /// How many misses of each expected/decided pair to keep.
@@ -359,6 +378,8 @@ impl Tally {
             read: evaluated.saturating_add(self.rejected),
             evaluated,
             rejected: self.rejected,
+            with_unknown_fields: self.with_unknown_fields,
+            unknown_fields: self.unknown_fields,
             actions: self.actions.shares(),
             containment: self.actions.containment(),
             rules,
@@ -400,3 +421,7 @@ pub(crate) fn timing(escalated_at: &BTreeMap<u32, u64>) -> EscalationTiming {
 #[cfg(test)]
 #[path = "summary_tests.rs"]
 mod tests;
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}

@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 
 use super::errors::ApiError;
 use crate::eval::{Attributes, Context};
-use crate::transcript::{Conversation, Message};
+use crate::transcript::{noting_unknown_fields, Conversation, Message, UnknownField};
 
 /// Reads the whole body, refusing it as soon as it passes `limit` bytes or
 /// `timeout` (a slow sender must not hold a connection and its buffer forever).
@@ -56,6 +56,9 @@ pub struct EvaluateRequest {
     pub context: Option<Context>,
     /// Where the conversation sits in the body: `conversation.` or nothing.
     pub prefix: &'static str,
+    /// Fields the conversation schema does not know (ignored), as
+    /// `conversation.messages[0].sentimnet: unknown field ...; did you mean ...`.
+    pub warnings: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -69,13 +72,26 @@ struct EvaluateEnvelope {
 pub fn evaluate_request(bytes: &[u8]) -> Result<EvaluateRequest, ApiError> {
     let value = json_object(bytes)?;
     if value.contains_key("conversation") {
-        let envelope: EvaluateEnvelope = typed(Value::Object(value), "")?;
+        let (envelope, unknown) = noting_unknown_fields(|| typed::<EvaluateEnvelope>(Value::Object(value), ""));
+        let envelope = envelope?;
         let context = envelope.context.map(checked_context).transpose()?;
-        Ok(EvaluateRequest { conversation: envelope.conversation, context, prefix: "conversation." })
+        let warnings = warnings("conversation.", &unknown);
+        Ok(EvaluateRequest { conversation: envelope.conversation, context, prefix: "conversation.", warnings })
     } else {
-        let conversation: Conversation = typed(Value::Object(value), "")?;
-        Ok(EvaluateRequest { conversation, context: None, prefix: "" })
+        let (conversation, unknown) = noting_unknown_fields(|| typed::<Conversation>(Value::Object(value), ""));
+        Ok(EvaluateRequest { conversation: conversation?, context: None, prefix: "", warnings: warnings("", &unknown) })
     }
+}
+
+/// Unknown fields as the response's `warnings`, each path under `prefix`.
+fn warnings(prefix: &str, unknown: &[UnknownField]) -> Vec<String> {
+    unknown
+        .iter()
+        .map(|field| {
+            let renamed = UnknownField { path: join(prefix, &field.path), ..field.clone() };
+            renamed.to_string()
+        })
+        .collect()
 }
 
 /// One message for a live session, and what the first message may say about
@@ -89,6 +105,8 @@ pub struct MessageRequest {
     pub customer: Option<Map<String, Value>>,
     pub metadata: Option<Map<String, Value>>,
     pub context: Option<Context>,
+    /// Fields the message schema does not know (ignored), path under `message.`.
+    pub warnings: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -119,7 +137,8 @@ impl MessageRequest {
 pub fn message_request(bytes: &[u8]) -> Result<MessageRequest, ApiError> {
     let value = json_object(bytes)?;
     if value.contains_key("message") {
-        let e: MessageEnvelope = typed(Value::Object(value), "")?;
+        let (e, unknown) = noting_unknown_fields(|| typed::<MessageEnvelope>(Value::Object(value), ""));
+        let e = e?;
         let context = e.context.map(checked_context).transpose()?;
         Ok(MessageRequest {
             message: e.message,
@@ -128,10 +147,20 @@ pub fn message_request(bytes: &[u8]) -> Result<MessageRequest, ApiError> {
             customer: e.customer,
             metadata: e.metadata,
             context,
+            warnings: warnings("message.", &unknown),
         })
     } else {
-        let message: Message = typed(Value::Object(value), "")?;
-        Ok(MessageRequest { message, prefix: "", channel: None, customer: None, metadata: None, context: None })
+        let (message, unknown) = noting_unknown_fields(|| typed::<Message>(Value::Object(value), ""));
+        let warnings = warnings("", &unknown);
+        Ok(MessageRequest {
+            message: message?,
+            prefix: "",
+            channel: None,
+            customer: None,
+            metadata: None,
+            context: None,
+            warnings,
+        })
     }
 }
 
@@ -227,6 +256,20 @@ mod tests {
         assert_eq!(e.code, "invalid_json");
         let e = message_request(b"  ").unwrap_err();
         assert_eq!(e.code, "invalid_json");
+    }
+
+    #[test]
+    fn unknown_fields_are_warnings() {
+        let body = br#"{"conversation":{"id":"c","messages":[{"role":"customer","text":"x","sentimnet":-0.9}]}}"#;
+        let r = evaluate_request(body).unwrap();
+        assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
+        assert!(r.warnings[0].starts_with("conversation.messages[0].sentimnet:"), "{}", r.warnings[0]);
+        assert!(r.warnings[0].contains("did you mean `sentiment`?"), "{}", r.warnings[0]);
+        let r = message_request(br#"{"role":"customer","text":"x","intnet":"refund"}"#).unwrap();
+        assert_eq!(r.warnings.len(), 1);
+        assert!(r.warnings[0].starts_with("intnet:") && r.warnings[0].contains("`intent`"), "{}", r.warnings[0]);
+        let r = evaluate_request(br#"{"id":"c","messages":[]}"#).unwrap();
+        assert!(r.warnings.is_empty());
     }
 
     #[test]

@@ -97,7 +97,7 @@ async fn evaluate(State(app): State<Arc<App>>, headers: HeaderMap, body: Body) -
     let loaded = app.current();
     let (bytes, budget) = receive(&app, &headers, body).await?;
     let shared = Arc::clone(&app);
-    let (id, decision) = on_pool(&app, move || {
+    let (id, decision, warnings) = on_pool(&app, move || {
         let request = input::evaluate_request(&bytes)?;
         drop((bytes, budget));
         let limit = shared.config.max_messages;
@@ -108,10 +108,16 @@ async fn evaluate(State(app): State<Arc<App>>, headers: HeaderMap, body: Body) -
         let started = Instant::now();
         let decision = loaded.policy.evaluate(&request.conversation, context);
         shared.metrics.decision(Endpoint::Evaluate, &decision, started.elapsed());
-        Ok((request.conversation.id, decision))
+        Ok((request.conversation.id, decision, request.warnings))
     })
     .await?;
-    Ok(decided(json!({ "conversation": id, "decision": decision }), &decision))
+    let mut body = json!({ "conversation": id, "decision": decision });
+    if !warnings.is_empty() {
+        if let Some(object) = body.as_object_mut() {
+            object.insert("warnings".to_owned(), json!(warnings));
+        }
+    }
+    Ok(decided(body, &decision))
 }
 
 fn conversation_id(path: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {
@@ -203,7 +209,12 @@ fn take_message(
         let evicted = app.sessions.touch(id, &opened.entry, bytes);
         app.metrics.evicted(Eviction::Memory, evicted);
         app.metrics.decision(Endpoint::Message, &decision, took);
-        let body = json!({ "conversation": id, "created": opened.created, "decision": decision });
+        let mut body = json!({ "conversation": id, "created": opened.created, "decision": decision });
+        if !request.warnings.is_empty() {
+            if let Some(object) = body.as_object_mut() {
+                object.insert("warnings".to_owned(), json!(request.warnings));
+            }
+        }
         return Ok((body, decision));
     }
     Err(ApiError::new(
