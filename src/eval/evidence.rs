@@ -4,7 +4,7 @@
 use std::ops::Deref;
 
 use super::super::decision::{rounded_score, Evidence, NearestExample};
-use super::super::program::{Feature, SlotId};
+use super::super::program::{by_id, Feature, SlotId};
 use super::super::Policy;
 use super::{AttributeSource, Session};
 use crate::syntax::ast::Window;
@@ -12,8 +12,8 @@ use crate::syntax::ast::Window;
 impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
     /// What a signal can show for its current value, if it shows anything.
     pub(crate) fn evidence(&self, s: SlotId) -> Option<Evidence> {
-        let slot = self.policy.program().slots.get(s as usize)?;
-        let state = self.slots.get(s as usize)?;
+        let slot = self.policy.program().slot(s)?;
+        let state = by_id(&self.slots, s, "signal state")?;
         let latest_hit = || match slot.window {
             Window::Any => state.last_hit.clone(),
             _ => state.entries.iter().rev().find(|e| e.hit).cloned(),
@@ -106,9 +106,9 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
     /// What an explanation adds to a learnt intent's value: the evidence when it
     /// was said, else the score on the latest message the signal saw.
     pub(crate) fn says_note(&self, s: SlotId) -> Option<String> {
-        let slot = self.policy.program().slots.get(s as usize)?;
+        let slot = self.policy.program().slot(s)?;
         let Feature::Says { written, .. } = slot.feature else { return None };
-        let state = self.slots.get(s as usize)?;
+        let state = by_id(&self.slots, s, "signal state")?;
         if state.hit {
             return self.evidence(s).map(|e| crate::render::evidence_line(&e));
         }

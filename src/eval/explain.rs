@@ -65,7 +65,7 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
     fn explain_node(&self, id: NodeId, lets: &mut LetValues, shown: &mut [bool]) -> ExplainNode {
         let policy = self.policy();
         let program = policy.program();
-        let Some(node) = program.nodes.get(id as usize) else {
+        let Some(node) = program.node(id) else {
             return ExplainNode { text: "?".into(), value: "missing".into(), children: Vec::new() };
         };
         let mut value = self.eval(id, lets).render();
@@ -93,7 +93,7 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
 }
 
 fn is_constant(program: &super::program::Program, id: NodeId) -> bool {
-    match program.nodes.get(id as usize).map(|n| &n.op) {
+    match program.node(id).map(|n| &n.op) {
         Some(Op::Bool(_) | Op::Number(_) | Op::String(_) | Op::List(_) | Op::Inert) => true,
         Some(Op::Neg(x) | Op::Paren(x)) => is_constant(program, *x),
         _ => false,

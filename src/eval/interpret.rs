@@ -4,7 +4,7 @@
 
 use std::ops::Deref;
 
-use super::super::program::{NodeId, Op, SlotId};
+use super::super::program::{by_id, NodeId, Op, SlotId};
 use super::super::value::Val;
 use super::super::Policy;
 use super::{compare_numbers, lookup, AttributeSource, Session};
@@ -101,7 +101,7 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
         let nodes = &self.policy.program().nodes;
         // Parentheses and the right of `and` / `or` continue in the loop.
         loop {
-            let Some(node) = nodes.get(id as usize) else { return false };
+            let Some(node) = by_id(nodes, id, "node") else { return false };
             match &node.op {
                 Op::Paren(x) => id = *x,
                 Op::Let(i, x) => {
@@ -141,7 +141,7 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
     /// A node's value when it is a number that needs no look-up by name (constants,
     /// signals, counters): `None` sends the caller to [`eval`](Self::eval).
     fn number(&self, id: NodeId, lets: &mut LetValues) -> Option<f64> {
-        let node = self.policy.program().nodes.get(id as usize)?;
+        let node = self.policy.program().node(id)?;
         match &node.op {
             Op::Number(n) => Some(*n),
             Op::Neg(x) => self.number(*x, lets).map(|n| -n),
@@ -172,7 +172,7 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
     /// Evaluates one compiled expression node in the current state.
     pub(crate) fn eval(&self, id: NodeId, lets: &mut LetValues) -> Val<'_> {
         let program = self.policy.program();
-        let Some(node) = program.nodes.get(id as usize) else { return Val::Missing };
+        let Some(node) = program.node(id) else { return Val::Missing };
         match &node.op {
             Op::Bool(b) => Val::Bool(*b),
             Op::Number(n) => Val::Num(*n),
@@ -214,7 +214,7 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
     }
 
     fn queue_name(&self, q: u32) -> &str {
-        self.policy.program().queues.get(q as usize).map_or("", |q| q.name.as_str())
+        self.policy.program().queue(q).map_or("", |q| q.name.as_str())
     }
 
     fn variable(&self, v: crate::lang::builtins::Variable) -> Val<'_> {
@@ -231,8 +231,7 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
     }
 
     fn signal(&self, s: SlotId) -> Val<'_> {
-        let (Some(slot), Some(state)) = (self.policy.program().slots.get(s as usize), self.slots.get(s as usize))
-        else {
+        let (Some(slot), Some(state)) = (self.policy.program().slot(s), by_id(&self.slots, s, "signal state")) else {
             return Val::Missing;
         };
         match slot.fold {

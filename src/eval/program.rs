@@ -226,7 +226,54 @@ pub struct Program {
     pub intents: Option<LearntIntents>,
 }
 
+/// Reads `table[id]`, an index the compiler made.
+///
+/// The invariant: every id in a compiled program (a node's children, a signal, a
+/// queue, a rule, and the session's tables sized from them) is in range of its
+/// table, because the compiler pushes an entry before it hands out its id, and a
+/// session sizes its tables from the program. Broken, it fails loudly in tests and
+/// debug builds; a release build answers `None`, and the caller treats the value as
+/// missing, as the language does for an absent attribute.
+#[track_caller]
+#[inline]
+pub(crate) fn by_id<'t, T>(table: &'t [T], id: u32, what: &'static str) -> Option<&'t T> {
+    let found = table.get(id as usize);
+    debug_assert!(found.is_some(), "broken invariant: {what} {id} is out of range of its {} entries", table.len());
+    found
+}
+
+/// [`by_id`] for a table the caller changes.
+#[track_caller]
+#[inline]
+pub(crate) fn by_id_mut<'t, T>(table: &'t mut [T], id: u32, what: &'static str) -> Option<&'t mut T> {
+    let len = table.len();
+    let found = table.get_mut(id as usize);
+    debug_assert!(found.is_some(), "broken invariant: {what} {id} is out of range of its {len} entries");
+    found
+}
+
 impl Program {
+    /// An expression node by the id the compiler gave it.
+    #[track_caller]
+    #[inline]
+    pub(crate) fn node(&self, id: NodeId) -> Option<&ExprNode> {
+        by_id(&self.nodes, id, "node")
+    }
+
+    /// A signal by the id the compiler gave it.
+    #[track_caller]
+    #[inline]
+    pub(crate) fn slot(&self, id: SlotId) -> Option<&Slot> {
+        by_id(&self.slots, id, "signal")
+    }
+
+    /// A queue by its position among the declared queues.
+    #[track_caller]
+    #[inline]
+    pub(crate) fn queue(&self, id: u32) -> Option<&Queue> {
+        by_id(&self.queues, id, "queue")
+    }
+
     /// The set of the regexes that see a message from `role`, if there is one.
     pub fn patterns_seeing(&self, role: Role) -> Option<&RegexSet> {
         self.role_patterns.get(role_index(role)?)?.as_ref()

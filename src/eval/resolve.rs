@@ -12,7 +12,7 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
     /// The queue to use: the rule's, or its fallback when the rule's is closed.
     pub(super) fn route(&self, queue: u32, fallback: Option<u32>) -> (u32, bool) {
         let program = self.policy.program();
-        let name = program.queues.get(queue as usize).map_or("", |q| q.name.as_str());
+        let name = program.queue(queue).map_or("", |q| q.name.as_str());
         match fallback {
             Some(f) if !self.context.is_open(name, self.now) => (f, true),
             _ => (queue, false),
@@ -39,7 +39,7 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
             if let Action::Escalate { queue, fallback: Some(_), .. } | Action::Offer { queue, fallback: Some(_), .. } =
                 &rule.action
             {
-                let asked = program.queues.get(*queue as usize).map(|q| q.name.clone());
+                let asked = program.queue(*queue).map(|q| q.name.clone());
                 if asked != best.queue {
                     d.fallback_from = asked;
                 }

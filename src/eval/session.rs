@@ -216,7 +216,7 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
         // Windows over time lose their old entries whoever speaks.
         if let Some(now) = ts {
             for &i in &program.timed_slots {
-                let (Some(slot), Some(state)) = (program.slots.get(i as usize), self.slots.get_mut(i as usize)) else {
+                let (Some(slot), Some(state)) = (program.slot(i), by_id_mut(&mut self.slots, i, "signal state")) else {
                     continue;
                 };
                 if expire(slot, state, now) && !slot_sees(slot.role, message.role) {
@@ -226,7 +226,7 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
             }
         }
         for &i in program.slots_seeing(message.role) {
-            let (Some(slot), Some(state)) = (program.slots.get(i as usize), self.slots.get_mut(i as usize)) else {
+            let (Some(slot), Some(state)) = (program.slot(i), by_id_mut(&mut self.slots, i, "signal state")) else {
                 continue;
             };
             // The value before this message (`any` windows update the latest intent
@@ -267,7 +267,12 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
         lets.begin(program.let_names.len());
         if n == 1 {
             // Every condition is new; those that need a fixed part false never fire.
-            self.pending.iter_mut().for_each(|w| *w = u64::MAX);
+            // One bit per rule: the last word's bits past the last rule stay clear.
+            let rules = program.rules.len();
+            for (word, bits) in self.pending.iter_mut().enumerate() {
+                let in_word = rules.saturating_sub(word * 64).min(64);
+                *bits = if in_word == 64 { u64::MAX } else { (1u64 << in_word) - 1 };
+            }
             for (index, rule) in program.rules.iter().enumerate() {
                 if rule.fixed.iter().any(|&node| !self.holds(node, &mut lets)) {
                     if let Some(s) = self.settled.get_mut(index) {
@@ -293,9 +298,12 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
                 let index = word * 64 + bits.trailing_zeros() as usize;
                 bits &= bits - 1;
                 // A condition whose inputs did not change is still false: it was skipped.
-                let Some(rule) = program.rules.get(index) else { continue };
+                let Some(rule) = by_id(&program.rules, index as u32, "rule") else { continue };
                 if self.settled.get(index).copied().unwrap_or(true)
-                    || rule.guards.iter().any(|&s| self.slots.get(s as usize).is_some_and(|state| !state.hit))
+                    || rule
+                        .guards
+                        .iter()
+                        .any(|&s| by_id(&self.slots, s, "signal state").is_some_and(|state| !state.hit))
                     || !self.holds(rule.condition, &mut lets)
                 {
                     continue;
@@ -326,7 +334,7 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
             }
             Action::Flag { label } => (ActionKind::Flag, None, Some(label.clone()), None),
         };
-        let queue = queue.map(|(q, _)| q).and_then(|q| program.queues.get(q as usize)).map(|q| q.name.clone());
+        let queue = queue.map(|(q, _)| q).and_then(|q| program.queue(q)).map(|q| q.name.clone());
         FiredRule {
             rule: rule.name.clone(),
             action,

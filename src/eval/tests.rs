@@ -288,3 +288,26 @@ fn evaluations_in_turn_under_different_policies_do_not_leak_into_each_other() {
         }
     }
 }
+
+/// A broken invariant of the compiled program (here, a rule whose condition names a
+/// node the program does not have) fails loudly in tests and debug builds instead
+/// of the rule silently never firing.
+#[cfg(debug_assertions)]
+#[test]
+#[should_panic(expected = "broken invariant: node 4096 is out of range")]
+fn a_broken_program_invariant_fails_loudly_in_debug_builds() {
+    let mut p = policy("");
+    let Some(rule) = p.program.rules.first_mut() else { panic!("the policy has a rule") };
+    rule.condition = 4096;
+    let mut session = Session::new(&p, Attributes::default(), Context::default());
+    session.push(&msg(Role::Customer, "human please"));
+}
+
+/// The same program read as the compiler made it decides as it should: the test
+/// above fails only because of the broken id.
+#[test]
+fn an_intact_program_reads_every_id() {
+    let p = policy("");
+    let mut session = Session::new(&p, Attributes::default(), Context::default());
+    assert!(session.push(&msg(Role::Customer, "human please")).is_escalation());
+}
