@@ -5,11 +5,11 @@ mod completions;
 pub mod eval;
 mod files;
 mod fmt;
-#[cfg(feature = "lsp")]
-mod lsp;
-mod init;
 #[cfg(feature = "import")]
 mod import;
+mod init;
+#[cfg(feature = "lsp")]
+mod lsp;
 #[cfg(feature = "replay")]
 mod replay;
 #[cfg(feature = "serve")]
