@@ -123,8 +123,8 @@ pub fn evidence_line(e: &Evidence) -> String {
     }
 }
 
-/// Escapes text for HTML and XML content and attribute values (the replay report,
-/// the JUnit report).
+/// Escapes text for HTML content and attribute values (the replay reports); the JUnit
+/// report is escaped by `quick-junit`.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for ch in text.chars() {

@@ -48,19 +48,27 @@ fn test_runner_json_and_junit() {
     insta::assert_json_snapshot!("test_failing_json", stable_json(&out));
     let (code, out, _) = handoff(&["test", "--format", "junit", "tests/fixtures/suites/passing.handoff"]);
     assert_eq!(code, 0);
-    let out = out
-        .lines()
-        .map(|l| match l.find("time=\"") {
-            Some(i) => {
-                let rest = &l[i + 6..];
-                let end = rest.find('"').unwrap();
-                format!("{}time=\"[t]\"{}", &l[..i], &rest[end + 1..])
-            }
-            None => l.to_string(),
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
-    insta::assert_snapshot!("test_passing_junit", out);
+    insta::assert_snapshot!("test_passing_junit", stable_junit(&out));
+    let (code, out, _) = handoff(&["test", "--format", "junit", "tests/fixtures/suites/failing.handoff"]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!("test_failing_junit", stable_junit(&out));
+    let (code, out, _) = handoff(&["test", "--format", "junit", "tests/fixtures/cli/junit_escapes.handoff"]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!("test_escapes_junit", stable_junit(&out));
+}
+
+/// Durations vary between runs: every `time="..."` attribute reads `time="[t]"`.
+fn stable_junit(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(i) = rest.find(" time=\"") {
+        let (head, tail) = rest.split_at(i + 7);
+        out.push_str(head);
+        out.push_str("[t]");
+        rest = &tail[tail.find('"').unwrap()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 #[test]

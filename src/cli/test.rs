@@ -7,8 +7,9 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use super::{files, EXIT_FAIL, EXIT_OK, EXIT_USAGE};
+use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite, XmlString};
+
 use crate::render;
-use crate::render::escape as xml;
 use crate::testing::{run_file, FileReport};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -54,7 +55,13 @@ pub fn run(args: Args) -> u8 {
     let output = match args.format {
         TestFormat::Text => text(&reports, &totals),
         TestFormat::Json => json(&reports, &totals),
-        TestFormat::Junit => junit(&reports),
+        TestFormat::Junit => match junit(&reports) {
+            Ok(xml) => xml,
+            Err(e) => {
+                eprintln!("error: cannot write the JUnit report: {e}");
+                return EXIT_USAGE;
+            }
+        },
     };
     super::emit(&output);
     if broken {
@@ -162,43 +169,39 @@ fn json(reports: &[FileReport], totals: &Totals) -> String {
     format!("{}\n", serde_json::to_string_pretty(&value).unwrap_or_default())
 }
 
-fn junit(reports: &[FileReport]) -> String {
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n");
+/// The JUnit XML report, written by `quick-junit` (its schema, escaping, and the removal of
+/// characters XML cannot hold). A failed test is a `<failure>` whose message says what was
+/// expected and what happened, and whose text is the test's `file:line`.
+fn junit(reports: &[FileReport]) -> Result<String, quick_junit::SerializeError> {
+    let mut report = Report::unnamed();
     for r in reports {
+        let mut suite = TestSuite::new(r.file.as_str());
         let time: f64 = r.results.iter().map(|t| t.duration.as_secs_f64()).sum();
-        let _ = writeln!(
-            out,
-            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" time=\"{time:.6}\">",
-            xml(&r.file),
-            r.results.len(),
-            r.failed()
-        );
+        suite.extra.extend([time_attribute(time)]);
         for t in &r.results {
-            let _ = write!(
-                out,
-                "    <testcase classname=\"{}\" name=\"{}\" time=\"{:.6}\"",
-                xml(&r.policy),
-                xml(&t.name),
-                t.duration.as_secs_f64()
-            );
-            if t.passed {
-                out.push_str("/>\n");
-                continue;
-            }
-            let message = match &t.error {
-                Some(e) => e.clone(),
-                None => format!("expected {}; actual {}", t.failures.join("; "), t.actual()),
+            let status = if t.passed {
+                TestCaseStatus::success()
+            } else {
+                let message = match &t.error {
+                    Some(e) => e.clone(),
+                    None => format!("expected {}; actual {}", t.failures.join("; "), t.actual()),
+                };
+                let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                status.set_message(message).set_description(format!("{}:{}", r.file, t.line));
+                status
             };
-            let _ = writeln!(
-                out,
-                ">\n      <failure message=\"{}\">{}:{}</failure>\n    </testcase>",
-                xml(&message),
-                xml(&r.file),
-                t.line
-            );
+            let mut case = TestCase::new(t.name.as_str(), status);
+            case.set_classname(r.policy.as_str());
+            case.extra.extend([time_attribute(t.duration.as_secs_f64())]);
+            suite.add_test_case(case);
         }
-        out.push_str("  </testsuite>\n");
+        report.add_test_suite(suite);
     }
-    out.push_str("</testsuites>\n");
-    out
+    report.to_string()
+}
+
+/// Times in seconds to the microsecond: quick-junit's own `time` rounds to the millisecond,
+/// which reads 0.000 for nearly every policy test.
+fn time_attribute(seconds: f64) -> (XmlString, XmlString) {
+    (XmlString::new("time"), XmlString::new(format!("{seconds:.6}")))
 }
