@@ -417,6 +417,15 @@ pub enum CheckError {
         span: SourceSpan,
     },
 
+    #[error("this regular expression matches every message")]
+    #[diagnostic(code(handoff::lint::regex_matches_everything), severity(Warning))]
+    RegexMatchesEverything {
+        #[label("it matches the empty text, which every message contains")]
+        span: SourceSpan,
+        #[help]
+        help: String,
+    },
+
     #[error("no rule routes an explicit request for a person")]
     #[diagnostic(
         code(handoff::lint::no_human_route),
@@ -438,6 +447,7 @@ impl CheckError {
                 | CheckError::UnreachableRule { .. }
                 | CheckError::ShadowedRule { .. }
                 | CheckError::NoHumanRoute { .. }
+                | CheckError::RegexMatchesEverything { .. }
                 | CheckError::SentimentLanguage { .. }
                 | CheckError::FewExamples { .. }
                 | CheckError::IntentOverlap { .. }

@@ -5,6 +5,7 @@ pub mod err;
 pub mod intents;
 pub mod languages;
 mod lints;
+mod lints_written;
 mod names;
 mod testblocks;
 pub mod typeck;
