@@ -426,6 +426,16 @@ pub enum CheckError {
         help: String,
     },
 
+    #[error("queue `{queue}` is followed by more names on its line")]
+    #[diagnostic(code(handoff::lint::unquoted_queue_description), severity(Warning))]
+    UnquotedQueueDescription {
+        queue: String,
+        #[label("these are read as more queues, which no rule routes to")]
+        span: SourceSpan,
+        #[help]
+        help: String,
+    },
+
     #[error("no rule routes an explicit request for a person")]
     #[diagnostic(
         code(handoff::lint::no_human_route),
@@ -448,6 +458,7 @@ impl CheckError {
                 | CheckError::ShadowedRule { .. }
                 | CheckError::NoHumanRoute { .. }
                 | CheckError::RegexMatchesEverything { .. }
+                | CheckError::UnquotedQueueDescription { .. }
                 | CheckError::SentimentLanguage { .. }
                 | CheckError::FewExamples { .. }
                 | CheckError::IntentOverlap { .. }
