@@ -436,6 +436,16 @@ pub enum CheckError {
         help: String,
     },
 
+    #[error("`{written}` is a field of the conversation's data, not a built-in")]
+    #[diagnostic(code(handoff::lint::builtin_like_attribute), severity(Warning))]
+    BuiltinLikeAttribute {
+        written: String,
+        #[label("named like a built-in")]
+        span: SourceSpan,
+        #[help]
+        help: String,
+    },
+
     #[error("no rule routes an explicit request for a person")]
     #[diagnostic(
         code(handoff::lint::no_human_route),
@@ -459,6 +469,7 @@ impl CheckError {
                 | CheckError::NoHumanRoute { .. }
                 | CheckError::RegexMatchesEverything { .. }
                 | CheckError::UnquotedQueueDescription { .. }
+                | CheckError::BuiltinLikeAttribute { .. }
                 | CheckError::SentimentLanguage { .. }
                 | CheckError::FewExamples { .. }
                 | CheckError::IntentOverlap { .. }

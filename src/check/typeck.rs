@@ -68,7 +68,10 @@ impl<'p> Checker<'p> {
                 ok.then(|| Typed::new(Type::List))
             }
             ExprKind::Name(name) => self.name(name, span),
-            ExprKind::Attribute { .. } => Some(Typed::new(Type::Attribute)),
+            ExprKind::Attribute { root, path } => {
+                self.lint_builtin_like_attribute(*root, path, span);
+                Some(Typed::new(Type::Attribute))
+            }
             ExprKind::Selector(sel) => self.selector(sel, span).then(|| Typed::new(Type::Messages)),
             ExprKind::Mentions { messages, phrases, words, .. } => {
                 let sel_ok = self.selector(&messages.node, messages.span);
