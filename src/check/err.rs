@@ -446,6 +446,20 @@ pub enum CheckError {
         help: String,
     },
 
+    #[error("rule `{rule}` asks one value for ranges that do not meet")]
+    #[diagnostic(
+        code(handoff::lint::impossible_condition),
+        severity(Warning),
+        help("no value is in both ranges, so with `and` the rule can never fire: check the thresholds, or use `or` if either should do")
+    )]
+    ImpossibleCondition {
+        rule: String,
+        #[label("this cannot hold together with the earlier comparison")]
+        span: SourceSpan,
+        #[label("the earlier comparison on the same value")]
+        earlier: SourceSpan,
+    },
+
     #[error("no rule routes an explicit request for a person")]
     #[diagnostic(
         code(handoff::lint::no_human_route),
@@ -470,6 +484,7 @@ impl CheckError {
                 | CheckError::RegexMatchesEverything { .. }
                 | CheckError::UnquotedQueueDescription { .. }
                 | CheckError::BuiltinLikeAttribute { .. }
+                | CheckError::ImpossibleCondition { .. }
                 | CheckError::SentimentLanguage { .. }
                 | CheckError::FewExamples { .. }
                 | CheckError::IntentOverlap { .. }

@@ -6,6 +6,7 @@ pub mod intents;
 pub mod languages;
 mod lints;
 mod lints_queues;
+mod lints_ranges;
 mod lints_written;
 mod names;
 mod testblocks;
@@ -130,6 +131,7 @@ pub fn check_source<'p>(
     checker.lint_unquoted_queue_descriptions();
     checker.unused();
     checker.lint_rules();
+    checker.lint_impossible_ranges();
     checker.lint_sentiment_language();
     checker.lint_intent_names();
     let mut diagnostics = checker.diagnostics;
