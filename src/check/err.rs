@@ -460,6 +460,27 @@ pub enum CheckError {
         earlier: SourceSpan,
     },
 
+    #[error("`{name}` is not a lint")]
+    #[diagnostic(code(handoff::lint::unknown_lint), severity(Warning))]
+    UnknownLint {
+        name: String,
+        #[label("this allow comment names it")]
+        span: SourceSpan,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("this allow comment applies to nothing")]
+    #[diagnostic(
+        code(handoff::lint::misplaced_allow),
+        severity(Warning),
+        help("put it at the top of the file, before `policy`, to allow the lints in the whole file, or right above a `rule` to allow them in that rule")
+    )]
+    MisplacedAllow {
+        #[label("neither at the top of the file nor right above a rule")]
+        span: SourceSpan,
+    },
+
     #[error("no rule routes an explicit request for a person")]
     #[diagnostic(
         code(handoff::lint::no_human_route),
@@ -485,6 +506,8 @@ impl CheckError {
                 | CheckError::UnquotedQueueDescription { .. }
                 | CheckError::BuiltinLikeAttribute { .. }
                 | CheckError::ImpossibleCondition { .. }
+                | CheckError::UnknownLint { .. }
+                | CheckError::MisplacedAllow { .. }
                 | CheckError::SentimentLanguage { .. }
                 | CheckError::FewExamples { .. }
                 | CheckError::IntentOverlap { .. }

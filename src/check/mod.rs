@@ -5,6 +5,7 @@ pub mod err;
 pub mod intents;
 pub mod languages;
 mod lints;
+mod lints_allow;
 mod lints_queues;
 mod lints_ranges;
 mod lints_written;
@@ -134,6 +135,7 @@ pub fn check_source<'p>(
     checker.lint_impossible_ranges();
     checker.lint_sentiment_language();
     checker.lint_intent_names();
+    checker.apply_allows();
     let mut diagnostics = checker.diagnostics;
     diagnostics.sort_by_key(first_offset);
     (diagnostics, checker.regexes)
