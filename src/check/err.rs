@@ -481,6 +481,18 @@ pub enum CheckError {
         span: SourceSpan,
     },
 
+    #[error("rule `{name}` has no reason")]
+    #[diagnostic(
+        code(handoff::lint::missing_reason),
+        severity(Warning),
+        help("agents see the reason when the conversation reaches them: add `reason \"...\"` after the outcome, in words an agent understands")
+    )]
+    MissingReason {
+        name: String,
+        #[label("no `reason` for the agent")]
+        span: SourceSpan,
+    },
+
     #[error("no rule routes an explicit request for a person")]
     #[diagnostic(
         code(handoff::lint::no_human_route),
@@ -508,6 +520,7 @@ impl CheckError {
                 | CheckError::ImpossibleCondition { .. }
                 | CheckError::UnknownLint { .. }
                 | CheckError::MisplacedAllow { .. }
+                | CheckError::MissingReason { .. }
                 | CheckError::SentimentLanguage { .. }
                 | CheckError::FewExamples { .. }
                 | CheckError::IntentOverlap { .. }

@@ -1,6 +1,7 @@
 //! Acknowledged warnings: a comment `# handoff: allow(lint_name, ...)` at the top of
 //! the file (before `policy`) allows those lints in the whole file; right above a
-//! rule, in that rule only. Errors cannot be allowed.
+//! rule, in that rule only. Errors cannot be allowed. A lint that is off unless asked
+//! for ([`OFF_UNLESS_WARNED`]) is turned on the same way, with `warn(...)`.
 
 use miette::{Diagnostic, SourceSpan};
 
@@ -23,7 +24,12 @@ pub const LINTS: &[&str] = &[
     "impossible_condition",
     "unknown_lint",
     "misplaced_allow",
+    "missing_reason",
 ];
+
+/// Lints that only warn where a `# handoff: warn(...)` comment asks for them: a
+/// house rule of some policy folders, not a mistake in every policy.
+pub const OFF_UNLESS_WARNED: &[&str] = &["missing_reason"];
 
 /// Where an allow comment applies.
 #[derive(Clone, Copy)]
@@ -36,6 +42,8 @@ enum Scope {
 struct Allow {
     lint: &'static str,
     scope: Scope,
+    /// `warn(...)` rather than `allow(...)`.
+    warn: bool,
 }
 
 impl<'p> Checker<'p> {
@@ -45,7 +53,9 @@ impl<'p> Checker<'p> {
         let mut allows = Vec::new();
         let mut problems = Vec::new();
         for &span in &self.policy.comments.0 {
-            let Some(names) = self.source.get(span.offset()..span.offset() + span.len()).and_then(allowed_names) else {
+            let Some((warn, names)) =
+                self.source.get(span.offset()..span.offset() + span.len()).and_then(allowed_names)
+            else {
                 continue;
             };
             let scope = if span.offset() < self.policy.name.span.offset() {
@@ -59,7 +69,7 @@ impl<'p> Checker<'p> {
             };
             for name in names {
                 match LINTS.iter().find(|l| **l == name) {
-                    Some(lint) => allows.push(Allow { lint, scope }),
+                    Some(lint) => allows.push(Allow { lint, scope, warn }),
                     None => problems.push(CheckError::UnknownLint {
                         name: name.to_string(),
                         span,
@@ -68,7 +78,11 @@ impl<'p> Checker<'p> {
                 }
             }
         }
-        self.diagnostics.retain(|d| !allows.iter().any(|a| a.covers(d)));
+        self.diagnostics.retain(|d| {
+            let off = OFF_UNLESS_WARNED.iter().any(|l| is_lint(d, l));
+            let asked = allows.iter().any(|a| a.warn && a.covers(d));
+            (!off || asked) && !allows.iter().any(|a| !a.warn && a.covers(d))
+        });
         self.diagnostics.extend(problems);
     }
 
@@ -89,9 +103,7 @@ impl<'p> Checker<'p> {
 
 impl Allow {
     fn covers(&self, d: &CheckError) -> bool {
-        let code = d.code().map(|c| c.to_string()).unwrap_or_default();
-        let named = code.strip_prefix("handoff::lint::") == Some(self.lint);
-        named
+        is_lint(d, self.lint)
             && d.is_warning()
             && match self.scope {
                 Scope::File => true,
@@ -100,12 +112,20 @@ impl Allow {
     }
 }
 
-/// The lint names of an allow comment (`# handoff: allow(a, b)`), or `None` for
-/// any other comment.
-fn allowed_names(comment: &str) -> Option<Vec<&str>> {
+fn is_lint(d: &CheckError, lint: &str) -> bool {
+    d.code().is_some_and(|c| c.to_string().strip_prefix("handoff::lint::") == Some(lint))
+}
+
+/// Whether a comment is `warn(...)` rather than `allow(...)`, and the lint names
+/// it gives (`# handoff: allow(a, b)`); `None` for any other comment.
+fn allowed_names(comment: &str) -> Option<(bool, Vec<&str>)> {
     let rest = comment.trim_start_matches('#').trim().strip_prefix("handoff:")?.trim();
-    let inner = rest.strip_prefix("allow")?.trim().strip_prefix('(')?.trim_end().strip_suffix(')')?;
-    Some(inner.split(',').map(str::trim).filter(|n| !n.is_empty()).collect())
+    let (warn, rest) = match rest.strip_prefix("allow") {
+        Some(rest) => (false, rest),
+        None => (true, rest.strip_prefix("warn")?),
+    };
+    let inner = rest.trim().strip_prefix('(')?.trim_end().strip_suffix(')')?;
+    Some((warn, inner.split(',').map(str::trim).filter(|n| !n.is_empty()).collect()))
 }
 
 /// Where an item starts, when it has a span of its own.
@@ -139,9 +159,10 @@ mod tests {
     fn allow_comments_are_read() {
         assert_eq!(
             allowed_names("# handoff: allow(no_human_route, unused_queue)"),
-            Some(vec!["no_human_route", "unused_queue"])
+            Some((false, vec!["no_human_route", "unused_queue"]))
         );
-        assert_eq!(allowed_names("#handoff:allow( x )"), Some(vec!["x"]));
+        assert_eq!(allowed_names("#handoff:allow( x )"), Some((false, vec!["x"])));
+        assert_eq!(allowed_names("# handoff: warn(missing_reason)"), Some((true, vec!["missing_reason"])));
         assert_eq!(allowed_names("# allow(x)"), None);
         assert_eq!(allowed_names("# handoff: deny(x)"), None);
     }

@@ -1,10 +1,11 @@
 //! A queue's description written without quotes: `billing Billing disputes` declares
-//! three queues, `billing`, `Billing` and `disputes`, and the grammar accepts it.
+//! three queues, `billing`, `Billing` and `disputes`, and the grammar accepts it;
+//! and a rule written without a `reason` for the agent.
 
 use miette::SourceSpan;
 
 use super::{CheckError, Checker};
-use crate::syntax::ast::{Item, QueueDecl};
+use crate::syntax::ast::{Item, Modifier, QueueDecl};
 
 impl<'p> Checker<'p> {
     /// Warns about names that follow, on the same line, a queue with no
@@ -72,4 +73,17 @@ fn same_line_words<'q>(source: &str, queue: &QueueDecl, after: &'q [QueueDecl]) 
         end = start + next.name.span.len();
     }
     after.get(..count).unwrap_or_default()
+}
+
+impl<'p> Checker<'p> {
+    /// Every rule without a `reason`; kept only where a `# handoff: warn(missing_reason)`
+    /// comment asks for it (see `lints_allow`).
+    pub(super) fn lint_missing_reasons(&mut self) {
+        for item in &self.policy.items {
+            let Item::Rule(rule) = item else { continue };
+            if !rule.outcome.node.modifiers.iter().any(|m| matches!(m.node, Modifier::Reason(_))) {
+                self.diagnostics.push(CheckError::MissingReason { name: rule.name.node.clone(), span: rule.name.span });
+            }
+        }
+    }
 }

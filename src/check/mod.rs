@@ -135,6 +135,7 @@ pub fn check_source<'p>(
     checker.lint_impossible_ranges();
     checker.lint_sentiment_language();
     checker.lint_intent_names();
+    checker.lint_missing_reasons();
     checker.apply_allows();
     let mut diagnostics = checker.diagnostics;
     diagnostics.sort_by_key(first_offset);
