@@ -139,7 +139,7 @@ impl Analysis {
         match parse_policy(&source) {
             Ok(ast) => {
                 let (intents, loaded) = PolicyIntents::load(&ast, &name, &source, dir);
-                let (problems, regexes) = check::check_with(&ast, Some(&intents));
+                let (problems, regexes) = check::check_source(&ast, &source, Some(&intents));
                 let mut problems: Vec<Problem> = problems.into_iter().map(Problem::Check).collect();
                 problems.extend(loaded.into_iter().map(|p| load_problem(p, &intents, dir.is_some())));
                 let problems = errors_first(problems);

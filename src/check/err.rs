@@ -417,6 +417,82 @@ pub enum CheckError {
         span: SourceSpan,
     },
 
+    #[error("this regular expression matches every message")]
+    #[diagnostic(code(handoff::lint::regex_matches_everything), severity(Warning))]
+    RegexMatchesEverything {
+        #[label("it matches the empty text, which every message contains")]
+        span: SourceSpan,
+        #[help]
+        help: String,
+    },
+
+    #[error("queue `{queue}` is followed by more names on its line")]
+    #[diagnostic(code(handoff::lint::unquoted_queue_description), severity(Warning))]
+    UnquotedQueueDescription {
+        queue: String,
+        #[label("these are read as more queues, which no rule routes to")]
+        span: SourceSpan,
+        #[help]
+        help: String,
+    },
+
+    #[error("`{written}` is a field of the conversation's data, not a built-in")]
+    #[diagnostic(code(handoff::lint::builtin_like_attribute), severity(Warning))]
+    BuiltinLikeAttribute {
+        written: String,
+        #[label("named like a built-in")]
+        span: SourceSpan,
+        #[help]
+        help: String,
+    },
+
+    #[error("rule `{rule}` asks one value for ranges that do not meet")]
+    #[diagnostic(
+        code(handoff::lint::impossible_condition),
+        severity(Warning),
+        help("no value is in both ranges, so with `and` the rule can never fire: check the thresholds, or use `or` if either should do")
+    )]
+    ImpossibleCondition {
+        rule: String,
+        #[label("this cannot hold together with the earlier comparison")]
+        span: SourceSpan,
+        #[label("the earlier comparison on the same value")]
+        earlier: SourceSpan,
+    },
+
+    #[error("`{name}` is not a lint")]
+    #[diagnostic(code(handoff::lint::unknown_lint), severity(Warning))]
+    UnknownLint {
+        name: String,
+        #[label("this allow comment names it")]
+        span: SourceSpan,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("this allow comment applies to nothing")]
+    #[diagnostic(
+        code(handoff::lint::misplaced_allow),
+        severity(Warning),
+        help("put it at the top of the file, before `policy`, to allow the lints in the whole file, or right above a `rule` to allow them in that rule")
+    )]
+    MisplacedAllow {
+        #[label("neither at the top of the file nor right above a rule")]
+        span: SourceSpan,
+    },
+
+    #[error("rule `{name}` has no reason")]
+    #[diagnostic(
+        code(handoff::lint::missing_reason),
+        severity(Warning),
+        help("agents see the reason when the conversation reaches them: add `reason \"...\"` after the outcome, in words an agent understands")
+    )]
+    MissingReason {
+        name: String,
+        #[label("no `reason` for the agent")]
+        span: SourceSpan,
+    },
+
     #[error("no rule routes an explicit request for a person")]
     #[diagnostic(
         code(handoff::lint::no_human_route),
@@ -438,6 +514,13 @@ impl CheckError {
                 | CheckError::UnreachableRule { .. }
                 | CheckError::ShadowedRule { .. }
                 | CheckError::NoHumanRoute { .. }
+                | CheckError::RegexMatchesEverything { .. }
+                | CheckError::UnquotedQueueDescription { .. }
+                | CheckError::BuiltinLikeAttribute { .. }
+                | CheckError::ImpossibleCondition { .. }
+                | CheckError::UnknownLint { .. }
+                | CheckError::MisplacedAllow { .. }
+                | CheckError::MissingReason { .. }
                 | CheckError::SentimentLanguage { .. }
                 | CheckError::FewExamples { .. }
                 | CheckError::IntentOverlap { .. }

@@ -182,7 +182,7 @@ impl ShadowIndex {
 }
 
 /// A condition's structure without its spans; equal expressions print alike.
-fn fingerprint(e: &Expr) -> String {
+pub(super) fn fingerprint(e: &Expr) -> String {
     serde_json::to_string(&e.node).unwrap_or_default()
 }
 
@@ -195,7 +195,7 @@ fn implies(later: &Expr, earlier: &Expr) -> bool {
     parts.contains(&earlier)
 }
 
-fn strip(mut e: &Expr) -> &Expr {
+pub(super) fn strip(mut e: &Expr) -> &Expr {
     while let ExprKind::Paren(inner) = &e.node {
         e = inner;
     }
@@ -204,7 +204,7 @@ fn strip(mut e: &Expr) -> &Expr {
 
 /// The parts of a conjunction: every `and` operand (parentheses stripped), the
 /// whole included. Without recursion: an `and` chain is as long as the parser allows.
-fn conjuncts<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
+pub(super) fn conjuncts<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
     let mut pending = vec![e];
     while let Some(e) = pending.pop() {
         out.push(e);

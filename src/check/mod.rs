@@ -5,6 +5,10 @@ pub mod err;
 pub mod intents;
 pub mod languages;
 mod lints;
+mod lints_allow;
+mod lints_queues;
+mod lints_ranges;
+mod lints_written;
 mod names;
 mod testblocks;
 pub mod typeck;
@@ -44,6 +48,8 @@ impl Typed {
 /// The checker's state while it walks one policy.
 struct Checker<'p> {
     policy: &'p Policy,
+    /// The policy's text, for lints about how something is written; empty when unknown.
+    source: &'p str,
     queues: HashMap<&'p str, &'p QueueDecl>,
     lets: Lets<'p>,
     /// Each let's type, once its body is checked (`None` inside: it has an error).
@@ -74,6 +80,16 @@ pub fn check_keeping_regexes(policy: &Policy) -> (Vec<CheckError>, regexes::Rege
 /// read. Without them, the intents declared in the policy are known and a name
 /// that may be in an unread example file is accepted.
 pub fn check_with(policy: &Policy, intents: Option<&PolicyIntents>) -> (Vec<CheckError>, regexes::Regexes) {
+    check_source(policy, "", intents)
+}
+
+/// [`check_with`] knowing the policy's text, which the lints about how something
+/// is written (a queue's description without quotes) need.
+pub fn check_source<'p>(
+    policy: &'p Policy,
+    source: &'p str,
+    intents: Option<&PolicyIntents>,
+) -> (Vec<CheckError>, regexes::Regexes) {
     let intents = match intents {
         Some(i) => Cow::Borrowed(i),
         None => Cow::Owned(PolicyIntents::load(policy, "", "", None).0),
@@ -82,6 +98,7 @@ pub fn check_with(policy: &Policy, intents: Option<&PolicyIntents>) -> (Vec<Chec
     let count = lets.decls.len();
     let mut checker = Checker {
         policy,
+        source,
         queues: HashMap::new(),
         lets,
         let_types: vec![None; count],
@@ -112,10 +129,14 @@ pub fn check_with(policy: &Policy, intents: Option<&PolicyIntents>) -> (Vec<Chec
             Item::Test(test) => checker.check_test(test),
         }
     }
+    checker.lint_unquoted_queue_descriptions();
     checker.unused();
     checker.lint_rules();
+    checker.lint_impossible_ranges();
     checker.lint_sentiment_language();
     checker.lint_intent_names();
+    checker.lint_missing_reasons();
+    checker.apply_allows();
     let mut diagnostics = checker.diagnostics;
     diagnostics.sort_by_key(first_offset);
     (diagnostics, checker.regexes)

@@ -25,7 +25,10 @@ impl<'p> Checker<'p> {
             ExprKind::String(_) => Some(Typed::new(Type::String)),
             // Built as the compiler builds it: the checker accepts exactly the regexes that compile.
             ExprKind::Regex { pattern, flags } => match self.regex(pattern, flags) {
-                Ok(()) => Some(Typed::new(Type::Regex)),
+                Ok(()) => {
+                    self.lint_regex_matches_everything(pattern, flags, span);
+                    Some(Typed::new(Type::Regex))
+                }
                 Err(reason) => {
                     let help = if reason.contains("too large") {
                         "simplify it: counted repetitions such as {100} multiply its size".into()
@@ -65,7 +68,10 @@ impl<'p> Checker<'p> {
                 ok.then(|| Typed::new(Type::List))
             }
             ExprKind::Name(name) => self.name(name, span),
-            ExprKind::Attribute { .. } => Some(Typed::new(Type::Attribute)),
+            ExprKind::Attribute { root, path } => {
+                self.lint_builtin_like_attribute(*root, path, span);
+                Some(Typed::new(Type::Attribute))
+            }
             ExprKind::Selector(sel) => self.selector(sel, span).then(|| Typed::new(Type::Messages)),
             ExprKind::Mentions { messages, phrases, words, .. } => {
                 let sel_ok = self.selector(&messages.node, messages.span);
