@@ -115,7 +115,7 @@ pub(super) fn match_entry(
                 return None;
             }
             let m = re.find(&message.text)?;
-            Some(entry(m.start(), m.end(), 0, 0.0, Some(m.as_str().into())))
+            Some(entry(m.start, m.end, 0, 0.0, message.text.get(m).map(Into::into)))
         }
         Feature::HasIntent { intents, min_confidence } => {
             let intent = message.intent.as_ref()?;

@@ -2,7 +2,9 @@
 //! to an index, and the signals each rule reads, so a message costs no look-ups.
 
 use miette::SourceSpan;
-use regex::{Regex, RegexSet};
+use regex::RegexSet;
+
+use crate::lang::regexes::PolicyRegex;
 
 pub use crate::lang::builtins::Fold;
 use crate::lang::builtins::Variable;
@@ -136,13 +138,13 @@ pub struct LearntIntents {
 /// written inline), so one pass can tell whether any of a role's regexes matches.
 #[derive(Debug)]
 pub struct Pattern {
-    pub regex: Regex,
+    pub regex: PolicyRegex,
     pub in_set: String,
 }
 
 impl std::ops::Deref for Pattern {
-    type Target = Regex;
-    fn deref(&self) -> &Regex {
+    type Target = PolicyRegex;
+    fn deref(&self) -> &PolicyRegex {
         &self.regex
     }
 }

@@ -227,7 +227,7 @@ fn the_role_regex_set_agrees_with_each_regex() {
     );
     let program = p.program();
     let set = program.patterns_seeing(Role::Customer).expect("a set for the customer's regexes");
-    let regexes: Vec<&regex::Regex> = program
+    let regexes: Vec<&crate::lang::regexes::PolicyRegex> = program
         .slots
         .iter()
         .filter_map(|s| match &s.feature {
