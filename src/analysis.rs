@@ -134,12 +134,24 @@ impl Analysis {
 
     /// Parses and checks a policy's text, reading its example files relative to `dir`.
     pub fn new_in(name: impl Into<String>, source: impl Into<String>, dir: Option<&Path>) -> Analysis {
+        Analysis::new_reusing(name, source, dir, Regexes::new())
+    }
+
+    /// [`Analysis::new_in`] for a new version of a file already analysed: the regexes
+    /// the earlier version built are reused (an editor's re-check after an edit spends
+    /// its time parsing, not building regexes again). The result is the same as a
+    /// fresh analysis's.
+    pub fn revise(&self, source: impl Into<String>, dir: Option<&Path>) -> Analysis {
+        Analysis::new_reusing(self.name.clone(), source, dir, self.regexes.clone())
+    }
+
+    fn new_reusing(name: impl Into<String>, source: impl Into<String>, dir: Option<&Path>, built: Regexes) -> Analysis {
         let name = name.into();
         let source = source.into();
         match parse_policy(&source) {
             Ok(ast) => {
                 let (intents, loaded) = PolicyIntents::load(&ast, &name, &source, dir);
-                let (problems, regexes) = check::check_source(&ast, &source, Some(&intents));
+                let (problems, regexes) = check::check_source_reusing(&ast, &source, Some(&intents), built);
                 let mut problems: Vec<Problem> = problems.into_iter().map(Problem::Check).collect();
                 problems.extend(loaded.into_iter().map(|p| load_problem(p, &intents, dir.is_some())));
                 let problems = errors_first(problems);
@@ -314,5 +326,43 @@ impl Diagnostic for PolicyError {
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Analysis;
+
+    fn policy(regexes: &[&str]) -> String {
+        let mut text = "policy \"p\" version 1\n\nqueues {\n  general \"General\"\n}\n".to_string();
+        for (i, regex) in regexes.iter().enumerate() {
+            text.push_str(&format!(
+                "\nrule r{i} {{\n  when customer.last matches {regex}\n  escalate to general\n}}\n"
+            ));
+        }
+        text
+    }
+
+    fn keys(a: &Analysis) -> Vec<(String, String)> {
+        let mut keys: Vec<_> = a.regexes.keys().cloned().collect();
+        keys.sort();
+        keys
+    }
+
+    #[test]
+    fn a_revision_reads_as_a_fresh_analysis_and_keeps_only_the_regexes_it_names() {
+        let first = Analysis::new("p.handoff", policy(&["/refund/i", "/charged twice/"]));
+        assert!(!first.has_errors(), "{:?}", first.problems);
+        // One regex kept, one dropped, one new, one that does not compile.
+        let text = policy(&["/charged twice/", "/chargeback/i", "/(unclosed/"]);
+        let revised = first.revise(text.as_str(), None);
+        let fresh = Analysis::new("p.handoff", text.as_str());
+        assert!(revised.has_errors());
+        assert_eq!(format!("{:?}", revised.problems), format!("{:?}", fresh.problems));
+        assert_eq!(keys(&revised), keys(&fresh));
+        assert_eq!(
+            keys(&revised),
+            [("chargeback".to_string(), "i".to_string()), ("charged twice".to_string(), String::new())]
+        );
     }
 }

@@ -64,7 +64,7 @@ fn the_schema_lists_the_fields_the_reader_knows() {
 }
 
 /// The conversation files in the repository: the eval cases, the fixtures
-/// (good and bad), the held-out set. Not the import fixtures (other formats)
+/// (good and bad). Not the import fixtures (other formats)
 /// nor serve's per-message stream.
 fn conversation_files() -> Vec<PathBuf> {
     let mut files = Vec::new();
@@ -82,7 +82,6 @@ fn conversation_files() -> Vec<PathBuf> {
             }
         }
     }
-    files.push(root().join("heldout.jsonl"));
     files.sort();
     files
 }

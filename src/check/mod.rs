@@ -59,6 +59,8 @@ struct Checker<'p> {
     used_queues: HashMap<&'p str, bool>,
     /// Every regex literal built so far, for the compiler to reuse.
     regexes: regexes::Regexes,
+    /// Regexes an earlier check built, taken instead of building them again.
+    built: regexes::Regexes,
     /// Each checked rule and whether its condition is a constant.
     checked_rules: Vec<(&'p Rule, Option<bool>)>,
     /// The learnt intents: declared in the policy, and read from its example files.
@@ -90,6 +92,19 @@ pub fn check_source<'p>(
     source: &'p str,
     intents: Option<&PolicyIntents>,
 ) -> (Vec<CheckError>, regexes::Regexes) {
+    check_source_reusing(policy, source, intents, regexes::Regexes::new())
+}
+
+/// [`check_source`], taking the regexes it needs from `built` (an earlier check's, of
+/// an earlier version of the same file) instead of building them again: an editor
+/// re-checks the whole file after every edit, and building regexes is much of a check.
+/// What it returns holds only the regexes this policy names.
+pub fn check_source_reusing<'p>(
+    policy: &'p Policy,
+    source: &'p str,
+    intents: Option<&PolicyIntents>,
+    built: regexes::Regexes,
+) -> (Vec<CheckError>, regexes::Regexes) {
     let intents = match intents {
         Some(i) => Cow::Borrowed(i),
         None => Cow::Owned(PolicyIntents::load(policy, "", "", None).0),
@@ -106,6 +121,7 @@ pub fn check_source<'p>(
         used_lets: vec![false; count],
         used_queues: HashMap::new(),
         regexes: regexes::Regexes::new(),
+        built,
         checked_rules: Vec::new(),
         intents,
         diagnostics: Vec::new(),

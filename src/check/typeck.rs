@@ -131,13 +131,18 @@ impl<'p> Checker<'p> {
         }
     }
 
-    /// Builds a regex literal once, keeping it for the compiler.
+    /// Builds a regex literal once, keeping it for the compiler; one an earlier check
+    /// built is taken as it is.
     fn regex(&mut self, pattern: &str, flags: &str) -> Result<(), String> {
-        if let std::collections::hash_map::Entry::Vacant(slot) =
-            self.regexes.entry((pattern.to_string(), flags.to_string()))
-        {
-            slot.insert(build_regex(pattern, flags)?);
+        let key = (pattern.to_string(), flags.to_string());
+        if self.regexes.contains_key(&key) {
+            return Ok(());
         }
+        let regex = match self.built.remove(&key) {
+            Some(regex) => regex,
+            None => build_regex(pattern, flags)?,
+        };
+        self.regexes.insert(key, regex);
         Ok(())
     }
 

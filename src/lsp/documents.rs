@@ -57,7 +57,15 @@ impl Document {
             self.lines = LineIndex::new(&self.text);
         }
         self.version = version;
-        self.analysis = analyse(&self.uri, &self.text);
+        let mut analysis = match file_path(&self.uri) {
+            Some(path) => self.analysis.revise(self.text.as_str(), path.parent()),
+            None => self.analysis.revise(self.text.as_str(), None),
+        };
+        if analysis.ast.is_none() {
+            // Kept while the text being typed does not parse, for the next version that does.
+            analysis.regexes = std::mem::take(&mut self.analysis.regexes);
+        }
+        self.analysis = analysis;
         self.index = self.analysis.ast.as_ref().map(Index::of).unwrap_or_default();
         if self.analysis.ast.is_some() {
             self.known = self.index.clone();
