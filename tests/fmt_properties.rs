@@ -350,3 +350,22 @@ fn comments_stay_inside_the_condition() {
     }
     check_formatting(source, &conversations()).unwrap();
 }
+
+/// A comment written at the end of a line stays at the end of that line: after a
+/// list item's comma, after an outcome, after an opening or a closing brace.
+#[test]
+fn trailing_comments_stay_on_their_line() {
+    let source = "policy \"p\" version 1\nlanguage \"de\" {\n  person_requests [\n    \"Mensch\",  # German market\n    \"Person\",\n  ]\n}\nqueues {  # the queues\n  general \"General support\"\n}  # after the queues\nrule human {\n  when customer.last mentions [\"Mensch\", \"human\"] unless negated\n  escalate to general  # go\n}  # after the rule\n";
+    let ast = parse_policy(source).unwrap();
+    let formatted = format_policy(&ast, source);
+    for line in [
+        "    \"Mensch\",  # German market",
+        "queues {  # the queues",
+        "}  # after the queues",
+        "  escalate to general  # go",
+        "}  # after the rule",
+    ] {
+        assert!(formatted.lines().any(|l| l == line), "`{line}` is not a line of:\n{formatted}");
+    }
+    check_formatting(source, &conversations()).unwrap();
+}

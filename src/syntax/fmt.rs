@@ -80,12 +80,12 @@ impl Formatter<'_> {
     }
 
     /// Appends a comment that follows `end` on the same source line with nothing but
-    /// spaces (or the opening brace of a block) between: a comment after the next
-    /// item's first token belongs to that item.
+    /// spaces (or the opening brace of a block, or the comma after a list item)
+    /// between: a comment after the next item's first token belongs to that item.
     fn trailing(&mut self, end: usize) {
         if let Some((at, text)) = self.comments.get(self.next).cloned() {
             let between = self.source.get(end..at).unwrap_or("\n").trim_matches([' ', '\t', '\u{FEFF}']);
-            if at >= end && (between.is_empty() || between == "{") {
+            if at >= end && matches!(between, "" | "{" | ",") {
                 if self.out.ends_with('\n') {
                     self.out.pop();
                 }
@@ -184,6 +184,9 @@ impl Formatter<'_> {
 
     fn queues(&mut self, q: &Node<Vec<QueueDecl>>) {
         self.line(0, "queues {");
+        // `queues {  # why` keeps its comment after the brace.
+        let keyword = q.span.offset() + "queues".len();
+        self.trailing(keyword.min(end(q.span)));
         let width = q.node.iter().map(|d| d.name.node.len()).max().unwrap_or(0);
         for d in &q.node {
             self.leading(d.name.span.offset(), 1);
@@ -196,6 +199,7 @@ impl Formatter<'_> {
         }
         self.leading(end(q.span), 1);
         self.line(0, "}");
+        self.trailing(end(q.span));
     }
 
     fn rule(&mut self, r: &Rule) {
@@ -210,6 +214,7 @@ impl Formatter<'_> {
         self.trailing(end(r.outcome.span));
         self.leading(end(r.span), 1);
         self.line(0, "}");
+        self.trailing(end(r.span));
     }
 
     /// `intent NAME { ... }`: each part on its line; a list of sentences on one line
@@ -232,6 +237,7 @@ impl Formatter<'_> {
         }
         self.leading(end(i.span), 1);
         self.line(0, "}");
+        self.trailing(end(i.span));
     }
 
     /// `language "CODE"`, with its lists in a block when it has any.
@@ -249,6 +255,7 @@ impl Formatter<'_> {
         }
         self.leading(end(l.span), 1);
         self.line(0, "}");
+        self.trailing(end(l.span));
     }
 
     /// `KEYWORD [...]` inside a block: on one line when it fits and holds no comment,
@@ -283,6 +290,7 @@ impl Formatter<'_> {
         }
         self.leading(end(t.span), 1);
         self.line(0, "}");
+        self.trailing(end(t.span));
     }
 }
 
