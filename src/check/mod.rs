@@ -1,6 +1,7 @@
 //! Checking a parsed policy: names, queues, types, ranges, regexes, tests and lints.
 //! Every problem in a file is reported in one run.
 
+pub mod context;
 pub mod err;
 pub mod intents;
 pub mod languages;
