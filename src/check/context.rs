@@ -1,8 +1,9 @@
-//! A context checked against a policy where it is written: a test's `context { ... }`. Unknown fields and queues (with did-you-mean), a `now`
+//! A context checked against a policy where it is written: a test's `context { ... }`
+//! and a `--context` JSON file. Unknown fields and queues (with did-you-mean), a `now`
 //! without an offset, an unknown time zone and business hours that do not parse are
 //! each located on the key or the value at fault, in the words of an ops person.
 
-use miette::SourceSpan;
+use miette::{NamedSource, SourceSpan};
 
 use super::err::did_you_mean;
 use crate::eval::context::hours_problem;
@@ -198,6 +199,41 @@ pub fn from_test_value(value: &Node<Value>) -> Vec<WrittenField> {
                 Value::Null | Value::Duration(..) | Value::Array(_) => Written::Other,
             },
             value_span: v.span,
+        })
+        .collect()
+}
+
+/// A problem of a `--context` file, shown in the file with its line.
+#[derive(Debug, Clone, thiserror::Error, miette::Diagnostic)]
+#[error("{message}")]
+#[diagnostic(code(handoff::context::invalid))]
+pub struct ContextFileProblem {
+    pub message: String,
+    #[source_code]
+    pub file: NamedSource<String>,
+    #[label("{label}")]
+    pub span: SourceSpan,
+    pub label: String,
+    #[help]
+    pub help: Option<String>,
+}
+
+/// Every problem of a context file's text, checked against a policy's queues (see
+/// [`context_problems`]); a file that is not JSON is one problem where it stops.
+pub fn check_context_file(name: &str, text: &str, queues: Option<&[&str]>) -> Vec<ContextFileProblem> {
+    let problems = match super::context_json::fields(text) {
+        Ok(fields) => context_problems(&fields, queues),
+        Err(problem) => vec![problem],
+    };
+    let file = NamedSource::new(name, text.to_string());
+    problems
+        .into_iter()
+        .map(|p| ContextFileProblem {
+            message: p.message,
+            file: file.clone(),
+            span: p.span,
+            label: p.label,
+            help: p.help,
         })
         .collect()
 }

@@ -2,6 +2,7 @@
 //! Every problem in a file is reported in one run.
 
 pub mod context;
+mod context_json;
 pub mod err;
 pub mod intents;
 pub mod languages;

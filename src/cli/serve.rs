@@ -219,7 +219,10 @@ fn config(args: Args) -> Result<ServeConfig, String> {
     };
     let c = ServeConfig {
         bind,
-        context: super::eval::load_context(context.as_deref())?,
+        // The policy is read later, as the server starts: the context's fields, time
+        // and hours are checked here, its queue names are not.
+        context: super::eval::load_context(context.as_deref(), None)
+            .map_err(|_| "the --context file cannot be used (see above)".to_string())?,
         max_sessions,
         session_idle,
         max_messages,
