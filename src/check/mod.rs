@@ -8,6 +8,7 @@ pub mod intents;
 pub mod languages;
 mod lints;
 mod lints_allow;
+mod lints_catch_all;
 mod lints_queues;
 mod lints_ranges;
 mod lints_written;
