@@ -369,3 +369,22 @@ fn trailing_comments_stay_on_their_line() {
     }
     check_formatting(source, &conversations()).unwrap();
 }
+
+/// A phrase list with comments among its items, in a let or after `mentions`, is laid
+/// out one item a line with each comment after its item, as people write it.
+#[test]
+fn commented_phrase_lists_keep_one_item_a_line() {
+    let source = "policy \"p\" version 1\nqueues { general }\nlet persons = [\"Mensch\",  # German market\n  \"human\"]\nrule human {\n  when customer.last mentions [ # who\n    \"Mensch\",  # German market\n    # English\n    \"human\"] unless negated or customer.last mentions persons\n  escalate to general\n}\n";
+    let ast = parse_policy(source).unwrap();
+    let formatted = format_policy(&ast, source);
+    let expected = "let persons = [\n  \"Mensch\",  # German market\n  \"human\",\n]\n";
+    assert!(formatted.contains(expected), "the let's list:\n{formatted}");
+    let expected = "  when customer.last mentions [  # who\n    \"Mensch\",  # German market\n    # English\n    \"human\",\n  ] unless negated";
+    assert!(!formatted.contains(expected), "an `or` after the list keeps the token layout:\n{formatted}");
+    assert!(formatted.contains("\"Mensch\",  # German market\n"), "{formatted}");
+    check_formatting(source, &conversations()).unwrap();
+    let rule_alone = source.replace(" or customer.last mentions persons", "");
+    let formatted = format_policy(&parse_policy(&rule_alone).unwrap(), &rule_alone);
+    assert!(formatted.contains(expected), "the rule's list:\n{formatted}");
+    check_formatting(&rule_alone, &conversations()).unwrap();
+}

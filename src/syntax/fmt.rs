@@ -106,6 +106,9 @@ impl Formatter<'_> {
         if self.comments.get(self.next).is_none_or(|(at, _)| *at >= end) {
             return expr_block(e, column, indent);
         }
+        if let Some(list) = self.commented_phrases(e, indent) {
+            return list;
+        }
         let continuation = INDENT.repeat(indent + 2);
         let mut s = String::new();
         // Whether the current output line holds only its indent.
@@ -136,6 +139,65 @@ impl Formatter<'_> {
             line_empty = false;
         }
         s
+    }
+
+    /// A list of phrases (or `SELECTOR mentions` one) whose comments are all among its
+    /// items: one item a line as a list too long for a line is, each comment where it
+    /// was (`"Mensch",  # German market`, or on a line of its own). `None` for anything
+    /// else, which [`Self::condition`] lays out token by token.
+    fn commented_phrases(&mut self, e: &Expr, indent: usize) -> Option<String> {
+        let (head, list, tail) = match &e.node {
+            ExprKind::List(_) => (String::new(), e, String::new()),
+            ExprKind::Mentions { messages, phrases, words, unless_negated }
+                if matches!(phrases.node, ExprKind::List(_)) =>
+            {
+                let (prefix, suffix) = mentions_modifiers(*words, *unless_negated);
+                (format!("{} mentions {prefix}", selector(&messages.node)), &**phrases, suffix)
+            }
+            _ => return None,
+        };
+        let ExprKind::List(items) = &list.node else { return None };
+        let simple = items.iter().all(|i| matches!(i.node, ExprKind::String(_) | ExprKind::Name(_)));
+        let (list_start, list_end) = (list.span.offset(), end(list.span));
+        let outside = self.comments.iter().skip(self.next).take_while(|(at, _)| *at < end(e.span));
+        if !simple || outside.clone().any(|(at, _)| *at < list_start || *at >= list_end) {
+            return None;
+        }
+        let inner = INDENT.repeat(indent + 1);
+        let mut s = format!("{head}[");
+        let mut printed_to = list_start + 1;
+        for item in items {
+            self.comments_among_items(&mut s, item.span.offset(), printed_to, &inner);
+            s.push('\n');
+            s.push_str(&inner);
+            s.push_str(&expr(item));
+            s.push(',');
+            printed_to = end(item.span);
+        }
+        self.comments_among_items(&mut s, list_end, printed_to, &inner);
+        s.push('\n');
+        s.push_str(&INDENT.repeat(indent));
+        s.push(']');
+        s.push_str(&tail);
+        Some(s)
+    }
+
+    /// The comments before `before` among a list's items: after the item printed last
+    /// when on its line in the source (`printed_to` is where it ended), else on a line
+    /// of their own.
+    fn comments_among_items(&mut self, s: &mut String, before: usize, printed_to: usize, inner: &str) {
+        while let Some((at, text)) = self.comments.get(self.next).cloned().filter(|(at, _)| *at < before) {
+            let same_line = self.source.get(printed_to.min(at)..at).is_some_and(|gap| !gap.contains('\n'));
+            if same_line {
+                s.push_str("  ");
+            } else {
+                s.push('\n');
+                s.push_str(inner);
+            }
+            s.push_str(&text);
+            self.last_end = at + text.len();
+            self.next += 1;
+        }
     }
 
     fn policy(&mut self, p: &Policy) {
