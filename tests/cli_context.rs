@@ -1,6 +1,6 @@
 //! A `--context` file is checked against the policy before anything uses it: `check
 //! --context`, `eval` and `replay` name each mistake with the file, line and field, in
-//! plain words, and exit 1.
+//! plain words, and exit 1; `serve` does not start (2, as for its other settings).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use std::path::{Path, PathBuf};
@@ -75,6 +75,15 @@ fn eval_and_replay_check_the_context_before_using_it() {
     let (code, _, err) = handoff(&["replay", &policy, &conversation, "--context", &ctx]);
     assert_eq!(code, 1, "{err}");
     assert_located(&err);
+}
+
+#[test]
+fn serve_does_not_start_with_a_context_that_has_mistakes() {
+    let (_dir, [policy, _, ctx]) = scratch("serve", MISTAKES);
+    let (code, _, err) = handoff(&["serve", "--policy", &policy, "--bind", "127.0.0.1:0", "--context", &ctx]);
+    assert_eq!(code, 2, "{err}");
+    assert_located(&err);
+    assert!(err.contains("the --context file cannot be used"), "{err}");
 }
 
 #[test]

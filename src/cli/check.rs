@@ -119,7 +119,7 @@ fn check_context(path: &Path, text: &str, analyses: &[Analysis], format: Format)
 }
 
 /// The queues a policy declares.
-fn queue_names(policy: &ast::Policy) -> Vec<&str> {
+pub(super) fn queue_names(policy: &ast::Policy) -> Vec<&str> {
     let blocks = policy.items.iter().filter_map(|i| if let ast::Item::Queues(q) = i { Some(&q.node) } else { None });
     blocks.flatten().map(|d| d.name.node.as_str()).collect()
 }
