@@ -350,3 +350,41 @@ fn comments_stay_inside_the_condition() {
     }
     check_formatting(source, &conversations()).unwrap();
 }
+
+/// A comment written at the end of a line stays at the end of that line: after a
+/// list item's comma, after an outcome, after an opening or a closing brace.
+#[test]
+fn trailing_comments_stay_on_their_line() {
+    let source = "policy \"p\" version 1\nlanguage \"de\" {\n  person_requests [\n    \"Mensch\",  # German market\n    \"Person\",\n  ]\n}\nqueues {  # the queues\n  general \"General support\"\n}  # after the queues\nrule human {\n  when customer.last mentions [\"Mensch\", \"human\"] unless negated\n  escalate to general  # go\n}  # after the rule\n";
+    let ast = parse_policy(source).unwrap();
+    let formatted = format_policy(&ast, source);
+    for line in [
+        "    \"Mensch\",  # German market",
+        "queues {  # the queues",
+        "}  # after the queues",
+        "  escalate to general  # go",
+        "}  # after the rule",
+    ] {
+        assert!(formatted.lines().any(|l| l == line), "`{line}` is not a line of:\n{formatted}");
+    }
+    check_formatting(source, &conversations()).unwrap();
+}
+
+/// A phrase list with comments among its items, in a let or after `mentions`, is laid
+/// out one item a line with each comment after its item, as people write it.
+#[test]
+fn commented_phrase_lists_keep_one_item_a_line() {
+    let source = "policy \"p\" version 1\nqueues { general }\nlet persons = [\"Mensch\",  # German market\n  \"human\"]\nrule human {\n  when customer.last mentions [ # who\n    \"Mensch\",  # German market\n    # English\n    \"human\"] unless negated or customer.last mentions persons\n  escalate to general\n}\n";
+    let ast = parse_policy(source).unwrap();
+    let formatted = format_policy(&ast, source);
+    let expected = "let persons = [\n  \"Mensch\",  # German market\n  \"human\",\n]\n";
+    assert!(formatted.contains(expected), "the let's list:\n{formatted}");
+    let expected = "  when customer.last mentions [  # who\n    \"Mensch\",  # German market\n    # English\n    \"human\",\n  ] unless negated";
+    assert!(!formatted.contains(expected), "an `or` after the list keeps the token layout:\n{formatted}");
+    assert!(formatted.contains("\"Mensch\",  # German market\n"), "{formatted}");
+    check_formatting(source, &conversations()).unwrap();
+    let rule_alone = source.replace(" or customer.last mentions persons", "");
+    let formatted = format_policy(&parse_policy(&rule_alone).unwrap(), &rule_alone);
+    assert!(formatted.contains(expected), "the rule's list:\n{formatted}");
+    check_formatting(&rule_alone, &conversations()).unwrap();
+}

@@ -356,11 +356,7 @@ pub enum CheckError {
     },
 
     #[error("rule `{name}` is shadowed by rule `{earlier}`")]
-    #[diagnostic(
-        code(handoff::lint::shadowed_rule),
-        severity(Warning),
-        help("`{earlier}` has the same outcome and fires whenever this rule would; remove this rule or change its outcome")
-    )]
+    #[diagnostic(code(handoff::lint::shadowed_rule), severity(Warning))]
     ShadowedRule {
         name: String,
         earlier: String,
@@ -368,6 +364,9 @@ pub enum CheckError {
         span: SourceSpan,
         #[label("because of this earlier rule")]
         earlier_span: SourceSpan,
+        /// Why the earlier rule always wins.
+        #[help]
+        help: String,
     },
 
     #[error("unknown language `{code}`")]

@@ -1,4 +1,5 @@
-//! Policy-level lints: rules that can never fire, rules shadowed by an earlier one,
+//! Policy-level lints: rules that can never fire, rules shadowed by an earlier one
+//! (with the same outcome, or a catch-all: see `lints_catch_all`),
 //! and policies that give customers no way to reach a person (in English or in any
 //! language the policy declares, with the ways to ask for one it lists itself).
 
@@ -45,6 +46,7 @@ impl<'p> Checker<'p> {
     pub(super) fn lint_rules(&mut self) {
         let rules = self.checked_rules.clone();
         let shadowed_by = shadowing(&rules);
+        let caught = self.caught_by_catch_all(&rules);
         for (i, (rule, constant)) in rules.iter().enumerate() {
             if *constant == Some(false) {
                 self.report(CheckError::UnreachableRule {
@@ -60,6 +62,20 @@ impl<'p> Checker<'p> {
                     earlier: e.name.node.clone(),
                     span: rule.name.span,
                     earlier_span: e.name.span,
+                    help: format!(
+                        "`{}` has the same outcome and fires whenever this rule would; remove this rule or change its outcome",
+                        e.name.node
+                    ),
+                });
+            } else if let Some((e, help)) =
+                caught.get(i).cloned().flatten().and_then(|(e, help)| Some((rules.get(e)?.0, help)))
+            {
+                self.report(CheckError::ShadowedRule {
+                    name: rule.name.node.clone(),
+                    earlier: e.name.node.clone(),
+                    span: rule.name.span,
+                    earlier_span: e.name.span,
+                    help,
                 });
             }
         }

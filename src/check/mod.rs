@@ -1,11 +1,14 @@
 //! Checking a parsed policy: names, queues, types, ranges, regexes, tests and lints.
 //! Every problem in a file is reported in one run.
 
+pub mod context;
+mod context_json;
 pub mod err;
 pub mod intents;
 pub mod languages;
 mod lints;
 mod lints_allow;
+mod lints_catch_all;
 mod lints_queues;
 mod lints_ranges;
 mod lints_written;

@@ -1,5 +1,6 @@
 //! Checking inline `test` blocks: transcript lines, annotations and expectations.
 
+use super::context::{context_problems, from_test_value};
 use super::err::did_you_mean;
 use super::{CheckError, Checker};
 use crate::syntax::ast::{AttributesKind, Expected, Node, Test, TestLine, Value};
@@ -13,9 +14,6 @@ pub const ANNOTATIONS: &[(&str, &str)] = &[
     ("after", "a duration since the previous message, such as 2m"),
     ("entities", "an object such as { order_id: \"A123\" }"),
 ];
-
-/// The fields of a test's `context { ... }`.
-pub const CONTEXT_FIELDS: &[&str] = &["now", "timezone", "queues"];
 
 impl<'p> Checker<'p> {
     pub(super) fn check_test(&mut self, test: &'p Test) {
@@ -178,14 +176,13 @@ impl<'p> Checker<'p> {
         }
     }
 
+    /// A test's context, checked as a context file is: fields, queues (the policy's),
+    /// `now`, the time zone and business hours.
     fn context_fields(&mut self, value: &Node<Value>) {
-        let Value::Object(fields) = &value.node else { return };
-        for (key, _) in fields {
-            if !CONTEXT_FIELDS.contains(&key.node.as_str()) {
-                let help = did_you_mean(&key.node, CONTEXT_FIELDS.iter().copied())
-                    .unwrap_or_else(|| format!("the context's fields are {}", CONTEXT_FIELDS.join(", ")));
-                self.invalid_test(key.span, &format!("unknown context field `{}`", key.node), "unknown", Some(&help));
-            }
+        let mut queues: Vec<&str> = self.queues.keys().copied().collect();
+        queues.sort_unstable();
+        for p in context_problems(&from_test_value(value), Some(&queues)) {
+            self.invalid_test(p.span, &p.message, &p.label, p.help.as_deref());
         }
     }
 }

@@ -1,19 +1,28 @@
 //! `handoff check`: diagnostics for people (graphical) or for CI (JSON Lines).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use miette::Diagnostic;
 use serde::Serialize;
 
 use super::{files, Format, EXIT_FAIL, EXIT_OK};
 use crate::analysis::{Analysis, Problem};
+use crate::check::context::{check_context_file, ContextFileProblem};
 use crate::render;
 use crate::source_lines::SourceLines;
+use crate::syntax::ast;
 
-pub fn run(paths: &[PathBuf], deny_warnings: bool, format: Format) -> u8 {
+pub fn run(paths: &[PathBuf], deny_warnings: bool, format: Format, context: Option<&Path>) -> u8 {
     let analyses = match files::read_policies(paths) {
         Ok(a) => a,
         Err(e) => return e.report(),
+    };
+    let context = match context.map(|path| std::fs::read_to_string(path).map(|text| (path, text))).transpose() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {}: {e}", context.map_or_else(String::new, |p| p.display().to_string()));
+            return super::EXIT_USAGE;
+        }
     };
     let (mut errors, mut warnings) = (0usize, 0usize);
     for analysis in &analyses {
@@ -50,6 +59,9 @@ pub fn run(paths: &[PathBuf], deny_warnings: bool, format: Format) -> u8 {
             }
         }
     }
+    if let Some((path, text)) = &context {
+        errors += check_context(path, text, &analyses, format);
+    }
     if format == Format::Text {
         eprintln!("checked {} file(s): {errors} error(s), {warnings} warning(s)", analyses.len());
     }
@@ -58,6 +70,58 @@ pub fn run(paths: &[PathBuf], deny_warnings: bool, format: Format) -> u8 {
     } else {
         EXIT_OK
     }
+}
+
+/// Checks a `--context` file against each policy that parsed (against none, for its
+/// fields, time and hours, when none did), prints its problems once each and returns
+/// how many there are.
+fn check_context(path: &Path, text: &str, analyses: &[Analysis], format: Format) -> usize {
+    let name = path.display().to_string();
+    let policies: Vec<Vec<&str>> = analyses.iter().filter_map(|a| a.ast.as_ref()).map(queue_names).collect();
+    let mut problems: Vec<ContextFileProblem> = Vec::new();
+    let mut add = |found: Vec<ContextFileProblem>| {
+        for p in found {
+            if !problems.iter().any(|q| q.span == p.span && q.message == p.message) {
+                problems.push(p);
+            }
+        }
+    };
+    if policies.is_empty() {
+        add(check_context_file(&name, text, None));
+    }
+    for queues in &policies {
+        add(check_context_file(&name, text, Some(queues)));
+    }
+    let lines = SourceLines::new(text);
+    for p in &problems {
+        match format {
+            Format::Text => eprint!("{}", render::graphical(p)),
+            Format::Json => {
+                let (start, len) = (p.span.offset(), p.span.len());
+                let ((line, column), (end_line, end_column)) = (lines.line_col(start), lines.line_col(start + len));
+                let diagnostic = JsonDiagnostic {
+                    file: name.clone(),
+                    line,
+                    column,
+                    end_line,
+                    end_column,
+                    code: p.code().map(|c| c.to_string()).unwrap_or_default(),
+                    severity: "error",
+                    message: p.to_string(),
+                    label: Some(p.label.clone()),
+                    help: p.help.clone(),
+                };
+                super::emit(&format!("{}\n", serde_json::to_string(&diagnostic).unwrap_or_default()));
+            }
+        }
+    }
+    problems.len()
+}
+
+/// The queues a policy declares.
+pub(super) fn queue_names(policy: &ast::Policy) -> Vec<&str> {
+    let blocks = policy.items.iter().filter_map(|i| if let ast::Item::Queues(q) = i { Some(&q.node) } else { None });
+    blocks.flatten().map(|d| d.name.node.as_str()).collect()
 }
 
 /// One diagnostic as CI tools read it.

@@ -5,6 +5,7 @@ use std::io::Read;
 use std::path::Path;
 
 use super::{Format, EXIT_FAIL, EXIT_OK, EXIT_USAGE};
+use crate::check::context::check_context_file;
 use crate::eval::explain::evaluate_explained;
 use crate::eval::{Context, Policy};
 use crate::render::{self, summary};
@@ -18,12 +19,10 @@ pub fn run(policy: &Path, conversation: &Path, context: Option<&Path>, explain: 
             return EXIT_USAGE;
         }
     };
-    let context = match load_context(context) {
+    let queues: Vec<&str> = policy.queue_names().collect();
+    let context = match load_context(context, Some(&queues)) {
         Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return EXIT_USAGE;
-        }
+        Err(code) => return code,
     };
     let conversations = match read_conversations(conversation) {
         Ok(c) => c,
@@ -72,11 +71,29 @@ pub fn run(policy: &Path, conversation: &Path, context: Option<&Path>, explain: 
     EXIT_OK
 }
 
-/// Reads `--context`, naming the field at fault.
-pub fn load_context(path: Option<&Path>) -> Result<Context, String> {
+/// Reads `--context` and checks it against the policy's queues (`None` when no policy
+/// is known yet): every problem is printed located in the file, and the exit code is
+/// returned when the context cannot be used (2 when unreadable, 1 when it has problems).
+pub fn load_context(path: Option<&Path>, queues: Option<&[&str]>) -> Result<Context, u8> {
     let Some(path) = path else { return Ok(Context::default()) };
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    Context::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) => {
+            eprintln!("error: {}: {e}", path.display());
+            return Err(EXIT_USAGE);
+        }
+    };
+    let problems = check_context_file(&path.display().to_string(), &text, queues);
+    if !problems.is_empty() {
+        for p in &problems {
+            eprint!("{}", render::graphical(p));
+        }
+        return Err(EXIT_FAIL);
+    }
+    Context::from_json(&text).map_err(|e| {
+        eprintln!("error: {}: {e}", path.display());
+        EXIT_FAIL
+    })
 }
 
 /// One `.json` conversation, a `.jsonl` file of them, or `-` for standard input,

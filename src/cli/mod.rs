@@ -84,6 +84,9 @@ enum Command {
         /// text: diagnostics for people on stderr; json: one diagnostic per line on stdout.
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
+        /// Also check this evaluation context (JSON) against each policy: fields, queue names, time, time zone, hours.
+        #[arg(long, value_name = "FILE")]
+        context: Option<PathBuf>,
     },
     /// Evaluate a conversation (.json, .jsonl or - for stdin) with a policy.
     Eval {
@@ -154,7 +157,9 @@ pub fn main() -> ExitCode {
     };
     render_colour(cli.color);
     let code = match cli.command {
-        Command::Check { paths, deny_warnings, format } => check::run(&paths, deny_warnings, format),
+        Command::Check { paths, deny_warnings, format, context } => {
+            check::run(&paths, deny_warnings, format, context.as_deref())
+        }
         Command::Eval { policy, conversation, context, explain, format } => {
             eval::run(&policy, &conversation, context.as_deref(), explain, format)
         }

@@ -113,12 +113,10 @@ pub fn run(args: Args) -> u8 {
         },
         None => None,
     };
-    let context = match load_context(args.context.as_deref()) {
+    let queues: Vec<&str> = policy.queue_names().collect();
+    let context = match load_context(args.context.as_deref(), Some(&queues)) {
         Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return EXIT_USAGE;
-        }
+        Err(code) => return code,
     };
     let corpus = match Corpus::open(&args.inputs) {
         Ok(c) => c,

@@ -219,7 +219,17 @@ fn config(args: Args) -> Result<ServeConfig, String> {
     };
     let c = ServeConfig {
         bind,
-        context: super::eval::load_context(context.as_deref())?,
+        context: {
+            // The server compiles the policy as it starts; its queue names are read
+            // from the text here (none when it does not parse: the start says why).
+            let declared = std::fs::read_to_string(&policy).ok().and_then(|text| {
+                let ast = crate::syntax::parse_policy(&text).ok()?;
+                Some(super::check::queue_names(&ast).into_iter().map(str::to_string).collect::<Vec<_>>())
+            });
+            let queues: Option<Vec<&str>> = declared.as_ref().map(|q| q.iter().map(String::as_str).collect());
+            super::eval::load_context(context.as_deref(), queues.as_deref())
+                .map_err(|_| "the --context file cannot be used (see above)".to_string())?
+        },
         max_sessions,
         session_idle,
         max_messages,

@@ -176,6 +176,11 @@ const DAYS: &[(&str, Weekday)] = &[
     ("sun", Weekday::Sunday),
 ];
 
+/// Why business hours do not parse, if they do not.
+pub(crate) fn hours_problem(text: &str) -> Option<String> {
+    parse_hours(text).err()
+}
+
 /// "Mon-Fri 09:00-17:00, Sat 10:00-14:00" into spans.
 fn parse_hours(text: &str) -> Result<Vec<HoursSpan>, String> {
     let mut spans = Vec::new();

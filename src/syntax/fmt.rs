@@ -80,12 +80,12 @@ impl Formatter<'_> {
     }
 
     /// Appends a comment that follows `end` on the same source line with nothing but
-    /// spaces (or the opening brace of a block) between: a comment after the next
-    /// item's first token belongs to that item.
+    /// spaces (or the opening brace of a block, or the comma after a list item)
+    /// between: a comment after the next item's first token belongs to that item.
     fn trailing(&mut self, end: usize) {
         if let Some((at, text)) = self.comments.get(self.next).cloned() {
             let between = self.source.get(end..at).unwrap_or("\n").trim_matches([' ', '\t', '\u{FEFF}']);
-            if at >= end && (between.is_empty() || between == "{") {
+            if at >= end && matches!(between, "" | "{" | ",") {
                 if self.out.ends_with('\n') {
                     self.out.pop();
                 }
@@ -105,6 +105,9 @@ impl Formatter<'_> {
         let end = end(e.span);
         if self.comments.get(self.next).is_none_or(|(at, _)| *at >= end) {
             return expr_block(e, column, indent);
+        }
+        if let Some(list) = self.commented_phrases(e, indent) {
+            return list;
         }
         let continuation = INDENT.repeat(indent + 2);
         let mut s = String::new();
@@ -136,6 +139,65 @@ impl Formatter<'_> {
             line_empty = false;
         }
         s
+    }
+
+    /// A list of phrases (or `SELECTOR mentions` one) whose comments are all among its
+    /// items: one item a line as a list too long for a line is, each comment where it
+    /// was (`"Mensch",  # German market`, or on a line of its own). `None` for anything
+    /// else, which [`Self::condition`] lays out token by token.
+    fn commented_phrases(&mut self, e: &Expr, indent: usize) -> Option<String> {
+        let (head, list, tail) = match &e.node {
+            ExprKind::List(_) => (String::new(), e, String::new()),
+            ExprKind::Mentions { messages, phrases, words, unless_negated }
+                if matches!(phrases.node, ExprKind::List(_)) =>
+            {
+                let (prefix, suffix) = mentions_modifiers(*words, *unless_negated);
+                (format!("{} mentions {prefix}", selector(&messages.node)), &**phrases, suffix)
+            }
+            _ => return None,
+        };
+        let ExprKind::List(items) = &list.node else { return None };
+        let simple = items.iter().all(|i| matches!(i.node, ExprKind::String(_) | ExprKind::Name(_)));
+        let (list_start, list_end) = (list.span.offset(), end(list.span));
+        let outside = self.comments.iter().skip(self.next).take_while(|(at, _)| *at < end(e.span));
+        if !simple || outside.clone().any(|(at, _)| *at < list_start || *at >= list_end) {
+            return None;
+        }
+        let inner = INDENT.repeat(indent + 1);
+        let mut s = format!("{head}[");
+        let mut printed_to = list_start + 1;
+        for item in items {
+            self.comments_among_items(&mut s, item.span.offset(), printed_to, &inner);
+            s.push('\n');
+            s.push_str(&inner);
+            s.push_str(&expr(item));
+            s.push(',');
+            printed_to = end(item.span);
+        }
+        self.comments_among_items(&mut s, list_end, printed_to, &inner);
+        s.push('\n');
+        s.push_str(&INDENT.repeat(indent));
+        s.push(']');
+        s.push_str(&tail);
+        Some(s)
+    }
+
+    /// The comments before `before` among a list's items: after the item printed last
+    /// when on its line in the source (`printed_to` is where it ended), else on a line
+    /// of their own.
+    fn comments_among_items(&mut self, s: &mut String, before: usize, printed_to: usize, inner: &str) {
+        while let Some((at, text)) = self.comments.get(self.next).cloned().filter(|(at, _)| *at < before) {
+            let same_line = self.source.get(printed_to.min(at)..at).is_some_and(|gap| !gap.contains('\n'));
+            if same_line {
+                s.push_str("  ");
+            } else {
+                s.push('\n');
+                s.push_str(inner);
+            }
+            s.push_str(&text);
+            self.last_end = at + text.len();
+            self.next += 1;
+        }
     }
 
     fn policy(&mut self, p: &Policy) {
@@ -184,6 +246,9 @@ impl Formatter<'_> {
 
     fn queues(&mut self, q: &Node<Vec<QueueDecl>>) {
         self.line(0, "queues {");
+        // `queues {  # why` keeps its comment after the brace.
+        let keyword = q.span.offset() + "queues".len();
+        self.trailing(keyword.min(end(q.span)));
         let width = q.node.iter().map(|d| d.name.node.len()).max().unwrap_or(0);
         for d in &q.node {
             self.leading(d.name.span.offset(), 1);
@@ -196,6 +261,7 @@ impl Formatter<'_> {
         }
         self.leading(end(q.span), 1);
         self.line(0, "}");
+        self.trailing(end(q.span));
     }
 
     fn rule(&mut self, r: &Rule) {
@@ -210,6 +276,7 @@ impl Formatter<'_> {
         self.trailing(end(r.outcome.span));
         self.leading(end(r.span), 1);
         self.line(0, "}");
+        self.trailing(end(r.span));
     }
 
     /// `intent NAME { ... }`: each part on its line; a list of sentences on one line
@@ -232,6 +299,7 @@ impl Formatter<'_> {
         }
         self.leading(end(i.span), 1);
         self.line(0, "}");
+        self.trailing(end(i.span));
     }
 
     /// `language "CODE"`, with its lists in a block when it has any.
@@ -249,6 +317,7 @@ impl Formatter<'_> {
         }
         self.leading(end(l.span), 1);
         self.line(0, "}");
+        self.trailing(end(l.span));
     }
 
     /// `KEYWORD [...]` inside a block: on one line when it fits and holds no comment,
@@ -283,6 +352,7 @@ impl Formatter<'_> {
         }
         self.leading(end(t.span), 1);
         self.line(0, "}");
+        self.trailing(end(t.span));
     }
 }
 
