@@ -65,6 +65,7 @@
 //! - [`Analysis`], [`Problem`] and [`PolicyError`] in [`analysis`] ([`io`] for a
 //!   file that cannot be read): diagnostics, rendered by [`render`];
 //!   [`MAX_DEPTH`], the one nesting limit a policy may reach;
+//! - [`format`](mod@format): a policy laid out as `handoff fmt` lays it out;
 //! - [`testing`]: a policy's inline tests and their rule coverage;
 //! - the entry points of `handoff replay` ([`replay`], feature `replay`),
 //!   `handoff serve` ([`serve`], feature `serve`) and `handoff lsp` ([`lsp`],
@@ -87,6 +88,7 @@ pub mod check;
 pub mod cli;
 #[doc(hidden)]
 pub mod eval;
+pub mod format;
 #[cfg(feature = "import")]
 #[doc(hidden)]
 pub mod import;
