@@ -78,6 +78,7 @@
 //! grammar's rules, the syntax tree, the checker's and compiler's internals change
 //! without notice.
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
 pub mod analysis;

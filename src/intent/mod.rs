@@ -2,14 +2,14 @@
 //! (and counter-examples), and a rule asks how much a message looks like it.
 //!
 //! The stages, one file each:
-//! - [`reader`]: example files (a plain, Rasa-like format) into a [`TrainingSet`],
-//!   with located errors ([`err`]);
-//! - [`text`]: a message into hashed word, word-pair and character n-gram features;
-//! - [`vector`]: features into a sparse, unit-length vector over a vocabulary;
+//! - `reader`: example files (a plain, Rasa-like format) into a [`TrainingSet`],
+//!   with located errors (`err`);
+//! - `text`: a message into hashed word, word-pair and character n-gram features;
+//! - `vector`: features into a sparse, unit-length vector over a vocabulary;
 //! - `train`: a deterministic one-vs-rest logistic regression over those vectors;
-//! - [`linear`]: the trained [`LinearModel`], scoring a message;
-//! - [`nearest`]: the training example nearest to a message, the evidence of a score;
-//! - [`quality`]: cross-validated precision and recall per intent, and warnings.
+//! - `linear`: the trained [`LinearModel`], scoring a message;
+//! - `nearest`: the training example nearest to a message, the evidence of a score;
+//! - `quality`: cross-validated precision and recall per intent, and warnings.
 //!
 //! Policies see only the [`IntentModel`] trait, so another backend (sentence
 //! embeddings loaded from a local path, say) can replace the linear model
