@@ -18,8 +18,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use handoff::replay::corpus::RawRecord;
-use handoff::replay::{Corpus, Replay, ReplayOptions};
+use handoff::replay::{Corpus, RawRecord, Replay, ReplayOptions};
 use handoff::transcript::parse_record;
 use handoff::Policy;
 use rayon::prelude::*;

@@ -20,12 +20,15 @@ use crate::syntax::{ast, parse_policy, SyntaxError};
 pub enum Problem {
     #[error(transparent)]
     #[diagnostic(transparent)]
+    /// The policy file (or an example file it names) could not be read.
     Io(#[from] Unreadable),
     #[error(transparent)]
     #[diagnostic(transparent)]
+    /// The text does not parse.
     Syntax(#[from] SyntaxError),
     #[error(transparent)]
     #[diagnostic(transparent)]
+    /// The checker's error or warning (names, types, ranges, lints).
     Check(#[from] CheckError),
     /// The compiler could not compile what the checker accepted (a bug in handoff).
     #[error(transparent)]
@@ -38,6 +41,7 @@ pub enum Problem {
 }
 
 impl Problem {
+    /// Whether this is a warning (a lint), which does not stop the policy loading.
     pub fn is_warning(&self) -> bool {
         match self {
             Problem::Check(c) => c.is_warning(),
@@ -61,12 +65,15 @@ impl Problem {
 pub struct InExampleFile {
     /// The file as shown (the policy's directory joined with the path as written).
     pub file: String,
+    /// The file's text, for showing the problem in it.
     pub text: Arc<str>,
     source_code: NamedSource<Arc<str>>,
+    /// What is wrong there.
     pub error: ExampleError,
 }
 
 impl InExampleFile {
+    /// A problem in `file`, whose text is `text`.
     pub fn new(file: &str, text: Arc<str>, error: ExampleError) -> InExampleFile {
         InExampleFile { file: file.to_string(), source_code: NamedSource::new(file, Arc::clone(&text)), text, error }
     }
@@ -84,9 +91,11 @@ impl PartialEq for InExampleFile {
 pub enum ExampleError {
     #[error(transparent)]
     #[diagnostic(transparent)]
+    /// The example file itself is malformed (a line outside an intent, an empty example).
     File(IntentFileError),
     #[error(transparent)]
     #[diagnostic(transparent)]
+    /// The checker's diagnostic of an intent declared in the file.
     Check(CheckError),
 }
 
@@ -113,6 +122,7 @@ impl Diagnostic for InExampleFile {
 pub struct Analysis {
     /// The name diagnostics show for the file (its path, usually).
     pub name: String,
+    /// The policy's text.
     pub source: String,
     /// The syntax tree, when the file parsed.
     pub ast: Option<ast::Policy>,
@@ -199,14 +209,17 @@ impl Analysis {
         Some((report, problems))
     }
 
+    /// The errors: a policy with any does not compile.
     pub fn errors(&self) -> impl Iterator<Item = &Problem> {
         self.problems.iter().filter(|p| !p.is_warning())
     }
 
+    /// The warnings (lints): a policy with them still compiles.
     pub fn warnings(&self) -> impl Iterator<Item = &Problem> {
         self.problems.iter().filter(|p| p.is_warning())
     }
 
+    /// Whether any problem is an error.
     pub fn has_errors(&self) -> bool {
         self.errors().next().is_some()
     }
@@ -276,6 +289,7 @@ fn load_problem(p: LoadProblem, intents: &PolicyIntents, read: bool) -> Problem 
     }
 }
 
+/// The 1-based line and column (in characters) of byte `offset` in `source`.
 pub fn line_col(source: &str, offset: usize) -> (usize, usize) {
     let before = source.get(..offset.min(source.len())).unwrap_or("");
     let line = before.matches('\n').count() + 1;
@@ -287,18 +301,26 @@ pub fn line_col(source: &str, offset: usize) -> (usize, usize) {
 #[derive(Debug, Clone, Error)]
 #[error("policy `{name}` has {} error(s)", errors.len())]
 pub struct PolicyError {
+    /// The policy's name (its path, usually).
     pub name: String,
     source_code: NamedSource<String>,
+    /// Every error, in source order.
     pub errors: Vec<Problem>,
 }
 
 impl PolicyError {
+    /// The errors of an analysed policy, shown with its text.
     pub fn from_analysis(a: &Analysis) -> PolicyError {
         PolicyError {
             name: a.name.clone(),
             source_code: NamedSource::new(&a.name, a.source.clone()),
             errors: a.errors().cloned().collect(),
         }
+    }
+
+    /// The problems of a policy's text named `name`, shown with that text.
+    pub(crate) fn in_source(name: &str, source: &str, errors: Vec<Problem>) -> PolicyError {
+        PolicyError { name: name.to_string(), source_code: NamedSource::new(name, source.to_string()), errors }
     }
 
     /// An error that is not about the policy's text (a file that cannot be read).

@@ -22,6 +22,7 @@ pub struct Unreadable {
 }
 
 impl Unreadable {
+    /// The failure to read `path`, in plain words with what to do about it.
     pub fn new(path: impl Into<String>, error: &io::Error) -> Unreadable {
         let (why, help) = reason(error.kind());
         Unreadable { path: path.into(), why, kind: error.kind(), help }

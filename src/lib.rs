@@ -52,19 +52,51 @@
 //!
 //! `docs/embedding.md` walks through embedding the evaluator in a service, as a
 //! library or as the `handoff serve` HTTP sidecar ([`serve`]).
+//!
+//! # The public API
+//!
+//! What an embedder needs is at the crate root and in a few modules:
+//!
+//! - [`Policy`], [`Session`], [`Decision`] (with [`Evidence`], [`FiredRule`],
+//!   [`ActionKind`], [`Priority`], [`PolicyRef`]), [`Context`] (with
+//!   [`ContextError`], [`QueueStatus`]) and [`Attributes`]: checking, compiling
+//!   and deciding; [`explain`] for the condition tree behind a decision;
+//! - [`Conversation`], [`Message`], [`Role`] and the readers in [`transcript`];
+//! - [`Analysis`], [`Problem`] and [`PolicyError`] in [`analysis`] ([`io`] for a
+//!   file that cannot be read): diagnostics, rendered by [`render`];
+//!   [`MAX_DEPTH`], the one nesting limit a policy may reach;
+//! - [`format`](mod@format): a policy laid out as `handoff fmt` lays it out;
+//! - [`testing`]: a policy's inline tests and their rule coverage;
+//! - the entry points of `handoff replay` ([`replay`], feature `replay`),
+//!   `handoff serve` ([`serve`], feature `serve`) and `handoff lsp` ([`lsp`],
+//!   feature `lsp`).
+//!
+//! The modules hidden from these docs (`syntax`, `check`, `eval`, `lang`,
+//! `signals`, `intent`, `import`, `source_lines`, `cli`) are reachable only
+//! because the `handoff` binary, the tests, benches, fuzz targets and the Python
+//! package use them. They are **not part of the semver-stable API**: the pest
+//! grammar's rules, the syntax tree, the checker's and compiler's internals change
+//! without notice.
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
 pub mod analysis;
+#[doc(hidden)]
 pub mod check;
 #[cfg(feature = "cli")]
 #[doc(hidden)]
 pub mod cli;
+#[doc(hidden)]
 pub mod eval;
+pub mod format;
 #[cfg(feature = "import")]
+#[doc(hidden)]
 pub mod import;
+#[doc(hidden)]
 pub mod intent;
 pub mod io;
+#[doc(hidden)]
 pub mod lang;
 #[cfg(feature = "lsp")]
 pub mod lsp;
@@ -73,8 +105,11 @@ pub mod render;
 pub mod replay;
 #[cfg(feature = "serve")]
 pub mod serve;
+#[doc(hidden)]
 pub mod signals;
+#[doc(hidden)]
 pub mod source_lines;
+#[doc(hidden)]
 pub mod syntax;
 pub mod testing;
 pub mod transcript;
@@ -85,5 +120,11 @@ pub mod transcript;
 pub struct EmbeddingGuide;
 
 pub use analysis::{Analysis, PolicyError, Problem};
-pub use eval::{ActionKind, Attributes, Context, Decision, Evidence, FiredRule, Policy, PolicyRef, Priority, Session};
+pub use eval::context::{ContextError, QueueStatus};
+pub use eval::explain;
+pub use eval::{
+    ActionKind, AttributeSource, Attributes, CompileError, Context, Decision, Evidence, FiredRule, Policy, PolicyRef,
+    Priority, Session,
+};
+pub use syntax::MAX_DEPTH;
 pub use transcript::{Conversation, Message, Role};

@@ -86,6 +86,7 @@ pub fn summary(id: &str, d: &Decision) -> String {
     s
 }
 
+/// One piece of evidence as a line for a person: `message 3 mentions "human" (as "a human")`.
 pub fn evidence_line(e: &Evidence) -> String {
     match e {
         Evidence::Phrase { message, phrase, matched, .. } => {

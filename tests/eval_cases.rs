@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use handoff::eval::explain::evaluate_explained;
+use handoff::explain::evaluate_explained;
 use handoff::render::summary;
 use handoff::{Context, Policy};
 

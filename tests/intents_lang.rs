@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use handoff::eval::explain::evaluate_explained;
+use handoff::explain::evaluate_explained;
 use handoff::transcript::parse_json;
 use handoff::{Analysis, Context, Evidence, Policy};
 use sha2::{Digest, Sha256};

@@ -6,7 +6,7 @@
 // Tests assert by unwrapping and indexing: a panic is a test failure.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use handoff::eval::explain::{evaluate_explained, ExplainNode};
+use handoff::explain::{evaluate_explained, ExplainNode};
 use handoff::syntax::parser::MAX_DEPTH;
 use handoff::{Analysis, Context, Conversation, Message, Policy, Role};
 use miette::Diagnostic;

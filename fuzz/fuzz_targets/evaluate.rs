@@ -7,7 +7,7 @@
 #![no_main]
 
 use arbitrary::Arbitrary;
-use handoff::eval::explain::evaluate_explained;
+use handoff::explain::evaluate_explained;
 use handoff::transcript::Message;
 use handoff::{Attributes, Context, Conversation, Policy, Role};
 use libfuzzer_sys::fuzz_target;
@@ -301,7 +301,7 @@ fuzz_target!(|input: Input| {
     let conversation = input.conversation.build();
     let mut context = Context::default();
     if let Some(q) = input.closed_queue {
-        let status = handoff::eval::context::QueueStatus { open: Some(false), agents_free: Some(0), hours: None };
+        let status = handoff::QueueStatus { open: Some(false), agents_free: Some(0), hours: None };
         context.queues.insert(queue(q).to_string(), status);
     }
     let decision = policy.evaluate(&conversation, &context);

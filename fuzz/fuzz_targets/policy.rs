@@ -6,7 +6,7 @@
 #![no_main]
 
 use handoff::analysis::Analysis;
-use handoff::eval::explain::evaluate_explained;
+use handoff::explain::evaluate_explained;
 use handoff::syntax::{fmt::format_policy, parse_policy};
 use handoff::transcript::{parse_json, Conversation};
 use handoff::{Context, Policy};

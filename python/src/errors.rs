@@ -2,9 +2,9 @@
 //! that cannot be read, and the diagnostics they carry as data.
 
 use handoff::analysis::Problem;
-use handoff::eval::context::ContextError as CoreContextError;
 use handoff::source_lines::SourceLines;
 use handoff::transcript::TranscriptError;
+use handoff::ContextError as CoreContextError;
 use miette::Diagnostic;
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyValueError};

@@ -130,15 +130,14 @@ pub fn context(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Context> {
     let py = obj.py();
     if let Some(json) = json_text(obj)? {
         let text = std::str::from_utf8(json.as_bytes()).map_err(|e| {
-            let error = handoff::eval::context::ContextError { field: ".".into(), reason: e.to_string() };
+            let error = handoff::ContextError { field: ".".into(), reason: e.to_string() };
             errors::context_error(py, &error)
         })?;
         return Context::from_json(text).map_err(|e| errors::context_error(py, &e));
     }
     let mut depythonizer = pythonize::Depythonizer::from_object(obj);
     let context: Context = serde_path_to_error::deserialize(&mut depythonizer).map_err(|e| {
-        let error =
-            handoff::eval::context::ContextError { field: e.path().to_string(), reason: e.into_inner().to_string() };
+        let error = handoff::ContextError { field: e.path().to_string(), reason: e.into_inner().to_string() };
         errors::context_error(py, &error)
     })?;
     context.validate().map_err(|e| errors::context_error(py, &e))?;

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use handoff::analysis::Analysis;
-use handoff::eval::Attributes;
+use handoff::Attributes;
 use handoff::{Policy, Session};
 use pyo3::exceptions::{PyFileNotFoundError, PyValueError};
 use pyo3::prelude::*;

@@ -82,8 +82,7 @@ impl Reader<'_> {
                 let word: String = self.text.get(start..)?.chars().take_while(char::is_ascii_alphabetic).collect();
                 self.at += word.len();
                 match word.as_str() {
-                    "true" => Written::Bool(true),
-                    "false" => Written::Bool(false),
+                    "true" | "false" => Written::Bool,
                     _ => Written::Other,
                 }
             }
@@ -187,7 +186,7 @@ mod tests {
         let Some(Written::Object(queues)) = fields.get(1).map(|f| &f.value) else { panic!("{fields:?}") };
         assert_eq!(queues.first().map(|q| q.key.as_str()), Some("general"));
         let Some(Written::Object(status)) = queues.first().map(|q| &q.value) else { panic!("{queues:?}") };
-        assert!(matches!(status.first().map(|f| &f.value), Some(Written::Bool(false))));
+        assert!(matches!(status.first().map(|f| &f.value), Some(Written::Bool)));
         assert_eq!(keys(status, text), ["\"open\"", "\"x\""]);
     }
 

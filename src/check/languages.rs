@@ -9,7 +9,7 @@ use miette::SourceSpan;
 use super::err::did_you_mean;
 use super::{CheckError, Checker};
 use crate::lang::languages::declarations;
-pub use crate::lang::languages::{policy_languages, policy_words};
+pub use crate::lang::languages::policy_words;
 use crate::lang::lets::Reach;
 use crate::signals::language::Language;
 use crate::syntax::ast::{ExprKind, Item};

@@ -1,11 +1,11 @@
 //! Checking a parsed policy: names, queues, types, ranges, regexes, tests and lints.
 //! Every problem in a file is reported in one run.
 
-pub mod context;
+pub(crate) mod context;
 mod context_json;
-pub mod err;
-pub mod intents;
-pub mod languages;
+pub(crate) mod err;
+pub(crate) mod intents;
+pub(crate) mod languages;
 mod lints;
 mod lints_allow;
 mod lints_catch_all;
@@ -14,7 +14,7 @@ mod lints_ranges;
 mod lints_written;
 mod names;
 mod testblocks;
-pub mod typeck;
+pub(crate) mod typeck;
 
 use std::borrow::Cow;
 use std::collections::HashMap;

@@ -1,15 +1,15 @@
 //! Evaluating policies: the compiled policy, sessions (one message at a time),
 //! decisions with evidence, and explanations.
 
-pub mod attributes;
+pub(crate) mod attributes;
 pub mod compile;
 mod compile_err;
-pub mod context;
-pub mod decision;
+pub(crate) mod context;
+pub(crate) mod decision;
 pub mod explain;
-pub mod program;
-pub mod session;
-pub mod value;
+pub(crate) mod program;
+pub(crate) mod session;
+pub(crate) mod value;
 
 use std::path::Path;
 

@@ -7,15 +7,15 @@
 //! cannot be converted is an [`ImportError`] naming its file, line and field;
 //! the iteration goes on with the next one.
 
-pub mod abcd;
-pub mod chat;
-pub mod error;
-pub mod intercom;
-pub mod records;
-pub mod roles;
-pub mod table;
+pub(crate) mod abcd;
+pub(crate) mod chat;
+pub(crate) mod error;
+pub(crate) mod intercom;
+pub(crate) mod records;
+pub(crate) mod roles;
+pub(crate) mod table;
 pub mod time;
-pub mod zendesk;
+pub(crate) mod zendesk;
 
 use std::io::BufRead;
 

@@ -2,14 +2,14 @@
 //! (and counter-examples), and a rule asks how much a message looks like it.
 //!
 //! The stages, one file each:
-//! - [`reader`]: example files (a plain, Rasa-like format) into a [`TrainingSet`],
-//!   with located errors ([`err`]);
-//! - [`text`]: a message into hashed word, word-pair and character n-gram features;
-//! - [`vector`]: features into a sparse, unit-length vector over a vocabulary;
-//! - [`train`]: a deterministic one-vs-rest logistic regression over those vectors;
-//! - [`linear`]: the trained [`LinearModel`], scoring a message;
-//! - [`nearest`]: the training example nearest to a message, the evidence of a score;
-//! - [`quality`]: cross-validated precision and recall per intent, and warnings.
+//! - `reader`: example files (a plain, Rasa-like format) into a [`TrainingSet`],
+//!   with located errors (`err`);
+//! - `text`: a message into hashed word, word-pair and character n-gram features;
+//! - `vector`: features into a sparse, unit-length vector over a vocabulary;
+//! - `train`: a deterministic one-vs-rest logistic regression over those vectors;
+//! - `linear`: the trained [`LinearModel`], scoring a message;
+//! - `nearest`: the training example nearest to a message, the evidence of a score;
+//! - `quality`: cross-validated precision and recall per intent, and warnings.
 //!
 //! Policies see only the [`IntentModel`] trait, so another backend (sentence
 //! embeddings loaded from a local path, say) can replace the linear model
@@ -19,17 +19,17 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-pub mod err;
-pub mod examples;
-pub mod file_err;
-pub mod linear;
-pub mod nearest;
-pub mod policy;
-pub mod quality;
-pub mod reader;
-pub mod text;
-pub mod train;
-pub mod vector;
+pub(crate) mod err;
+pub(crate) mod examples;
+pub(crate) mod file_err;
+pub(crate) mod linear;
+pub(crate) mod nearest;
+pub(crate) mod policy;
+pub(crate) mod quality;
+pub(crate) mod reader;
+pub(crate) mod text;
+pub(crate) mod train;
+pub(crate) mod vector;
 
 pub use err::IntentFileError;
 pub use examples::{Example, IntentExamples, Origin, TrainingSet};

@@ -159,9 +159,4 @@ impl NearestIndex {
         }
         None
     }
-
-    /// Number of (feature, example) entries, for sizing reports.
-    pub fn postings(&self) -> usize {
-        self.words.entries.len() + self.grams.entries.len()
-    }
 }

@@ -111,10 +111,6 @@ impl Vocabulary {
         self.hashes.len()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.hashes.is_empty()
-    }
-
     /// The kind of a row's feature.
     pub fn kind(&self, row: u32) -> Option<FeatureKind> {
         self.kinds.get(row as usize).copied()

@@ -3,8 +3,8 @@
 //! declaration each), regex literals and their flags, and the one let resolver.
 
 pub mod builtins;
-pub mod languages;
-pub mod lets;
-pub mod priority;
-pub mod regexes;
-pub mod types;
+pub(crate) mod languages;
+pub(crate) mod lets;
+pub(crate) mod priority;
+pub(crate) mod regexes;
+pub(crate) mod types;

@@ -6,17 +6,17 @@
 //! policy file is analysed in milliseconds, so requests are answered in order on
 //! one thread and no async runtime is needed.
 
-pub mod actions;
-pub mod builtins;
-pub mod completion;
-pub mod diagnostics;
-pub mod documents;
-pub mod formatting;
-pub mod hover;
-pub mod index;
-pub mod navigation;
-pub mod position;
-pub mod symbols;
+pub(crate) mod actions;
+pub(crate) mod builtins;
+pub(crate) mod completion;
+pub(crate) mod diagnostics;
+pub(crate) mod documents;
+pub(crate) mod formatting;
+pub(crate) mod hover;
+pub(crate) mod index;
+pub(crate) mod navigation;
+pub(crate) mod position;
+pub(crate) mod symbols;
 
 use std::error::Error;
 

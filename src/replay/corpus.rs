@@ -34,6 +34,7 @@ pub enum Layout {
 pub struct Source {
     /// `None` for stdin.
     pub path: Option<PathBuf>,
+    /// JSON Lines (optionally gzipped) or one conversation per JSON file.
     pub layout: Layout,
 }
 
@@ -66,11 +67,14 @@ pub struct Corpus {
 /// A path the corpus leaves out, reported so a smaller count is explained.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Skipped {
+    /// The path left out.
     pub path: PathBuf,
+    /// Why it was left out.
     pub reason: SkipReason,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+/// Why a path is left out of a corpus.
 pub enum SkipReason {
     /// A symbolic link to a directory inside a walked directory. Such links are
     /// not followed: `ln -s . loop` would otherwise be walked forever, and a link
@@ -79,7 +83,10 @@ pub enum SkipReason {
     /// A symbolic link whose target does not exist.
     BrokenLink,
     /// The same file (by canonical path) as one already in the corpus.
-    Duplicate { first: PathBuf },
+    Duplicate {
+        /// The path it was first read under.
+        first: PathBuf,
+    },
 }
 
 impl std::fmt::Display for Skipped {
@@ -128,6 +135,7 @@ impl Corpus {
         Corpus { sources, skipped: Vec::new() }
     }
 
+    /// The files (or stdin) in the order they are read.
     pub fn sources(&self) -> &[Source] {
         &self.sources
     }
@@ -209,9 +217,11 @@ fn lower_name(path: &Path) -> String {
 /// One record as read, not yet parsed.
 #[derive(Debug, Clone)]
 pub struct RawRecord {
+    /// The file (or `-` for stdin) the record comes from.
     pub source: Arc<str>,
     /// The record's first line in its source (1-based).
     pub line: usize,
+    /// The record's text, as read.
     pub bytes: Vec<u8>,
 }
 

@@ -19,6 +19,7 @@ pub struct Transition {
     pub from: String,
     /// The new policy's decision.
     pub to: String,
+    /// How many conversations.
     pub count: u64,
     /// The first conversations (in input order) that made this move.
     pub examples: Vec<String>,
@@ -37,9 +38,11 @@ pub struct QueueShift {
 /// The baseline comparison of a replay.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Diff {
+    /// The baseline policy: name, version, hash.
     pub baseline: PolicyRef,
     /// How the baseline decided the same conversations.
     pub baseline_actions: Actions,
+    /// The conversations whose decision changed.
     pub changed: Share,
     /// Changed decisions only, most frequent first.
     pub transitions: Vec<Transition>,
@@ -81,10 +84,6 @@ impl DiffTally {
             queues: queue_order.keys().map(|q| (q.clone(), (0, 0))).collect(),
             queue_order,
         }
-    }
-
-    pub fn changed(&self) -> u64 {
-        self.changed
     }
 
     pub fn add(&mut self, id: &str, decision: &Decision, baseline: &Decision) {

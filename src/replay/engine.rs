@@ -44,6 +44,7 @@ pub struct ReplayOptions {
     pub chunk_size: usize,
     /// The evaluation context (clock, business hours, queue status).
     pub context: Context,
+    /// Group statistics by this conversation field (`--group-by`).
     pub group_by: Option<GroupBy>,
     /// Stop once more than this many records are rejected.
     pub max_errors: Option<u64>,
@@ -77,7 +78,9 @@ impl Default for ReplayOptions {
 /// One conversation's outcome.
 #[derive(Debug, Clone)]
 pub struct Evaluated {
+    /// The conversation's id.
     pub id: String,
+    /// The policy's decision.
     pub decision: Decision,
     /// The baseline policy's decision, when diffing.
     pub baseline: Option<Decision>,
@@ -97,12 +100,15 @@ pub struct Evaluated {
 /// What the fold reports to the caller, in input order.
 #[derive(Debug)]
 pub enum Event<'a> {
+    /// A conversation was decided.
     Evaluated(&'a Evaluated),
     /// A record that could not be read as a conversation; it is skipped.
     Rejected(&'a TranscriptError),
     /// After each chunk: records so far, and bytes read from the files.
     Progress {
+        /// Records read so far.
         records: u64,
+        /// Bytes read so far (of the files as stored: compressed when gzipped).
         bytes_read: u64,
     },
 }
@@ -114,9 +120,25 @@ pub enum ReplayError {
     #[error(transparent)]
     Input(#[from] TranscriptError),
     #[error("stopped after {rejected} rejected records (--max-errors {limit}); read {read}, evaluated {evaluated}")]
-    TooManyErrors { limit: u64, rejected: u64, read: u64, evaluated: u64 },
+    /// More records were rejected than `--max-errors` allows.
+    TooManyErrors {
+        /// The limit asked for.
+        limit: u64,
+        /// Records rejected.
+        rejected: u64,
+        /// Records read.
+        read: u64,
+        /// Records evaluated.
+        evaluated: u64,
+    },
     #[error("cannot start {threads} worker threads: {reason}")]
-    Threads { threads: usize, reason: String },
+    /// The worker threads could not be started.
+    Threads {
+        /// How many were asked for.
+        threads: usize,
+        /// The operating system's reason.
+        reason: String,
+    },
     /// The caller's event handler gave up (e.g. an output file failed).
     #[error("{0}")]
     Output(String),
@@ -131,6 +153,8 @@ pub struct Replay<'p> {
 }
 
 impl<'p> Replay<'p> {
+    /// A replay of `policy` (against `baseline`, when given), starting its worker threads.
+    /// `Err` when the threads cannot be started.
     pub fn new(policy: &'p Policy, baseline: Option<&'p Policy>, options: ReplayOptions) -> Result<Self, ReplayError> {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(options.threads.min(max_threads()))

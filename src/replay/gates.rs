@@ -29,12 +29,14 @@ pub struct GateResult {
     pub gate: String,
     /// `None` when there was nothing to measure (then the gate fails).
     pub measured: Option<Ratio>,
+    /// Whether the gate held.
     pub passed: bool,
     /// One line in plain words, for the log.
     pub message: String,
 }
 
 impl Gates {
+    /// Whether no gate was asked for.
     pub fn is_empty(&self) -> bool {
         self.min_recall.is_none() && self.max_false_escalation.is_none() && self.min_queue_recall.is_empty()
     }

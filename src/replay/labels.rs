@@ -31,12 +31,16 @@ pub const EXCERPT_CHARS: usize = 160;
 /// A count out of its own denominator; `rate` is null when there was nothing to count.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Ratio {
+    /// How many met the condition.
     pub count: u64,
+    /// Out of how many.
     pub of: u64,
+    /// `count / of`; `None` when `of` is 0.
     pub rate: Option<f64>,
 }
 
 impl Ratio {
+    /// `count` out of `of`.
     pub fn new(count: u64, of: u64) -> Ratio {
         Ratio { count, of, rate: (of > 0).then(|| rate(count, of)) }
     }
@@ -270,22 +274,30 @@ pub struct LabelSummary {
     pub false_escalation: Ratio,
     /// Expected `none`, escalated.
     pub false_escalation_escalate_only: Ratio,
+    /// Per expected action: how many were decided so.
     pub actions: Vec<ActionScore>,
+    /// Per expected outcome (action and queue): recall.
     pub expected: Vec<ExpectedScore>,
+    /// Per decided outcome: precision.
     pub decided: Vec<DecidedScore>,
+    /// Expected against decided action, as counts.
     pub confusion: Confusion,
     /// Per queue named in `escalate` expectations.
     pub queues: Vec<QueueRecall>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// Queues the labels name that the policy does not declare.
     pub unknown_queues: Vec<UnknownQueue>,
     /// Every miss counted; [`LabelSummary::misses`] lists a few per pair.
     pub misses_total: u64,
     /// Misses kept per expected/decided pair.
     pub misses_per_pair: usize,
+    /// A few misses per expected/decided pair, with excerpts.
     pub misses: Vec<MissGroup>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// The scores per `--group-by` group.
     pub groups: Vec<GroupScore>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// The baseline policy's scores, when diffing.
     pub baseline: Option<BaselineScore>,
     /// The `--min-recall`-style gates and how they came out, when any were asked for.
     #[serde(skip_serializing_if = "Vec::is_empty")]

@@ -2,11 +2,11 @@
 //! decided, how often each rule fired, which queues would have filled, and
 //! (against a baseline policy) which decisions a change would move.
 //!
-//! The pipeline is [`corpus`] (raw records from files, directories, stdin) ->
-//! [`engine`] (parallel, ordered evaluation) -> [`summary`] and [`diff`]
-//! (statistics folded in input order) -> [`report_text`] and [`report_html`].
-//! Records that carry an `expect` are also scored ([`labels`]), and [`gates`]
-//! turn those scores into CI pass or fail.
+//! The pipeline is a [`Corpus`] (raw records from files, directories, stdin) ->
+//! a [`Replay`] (parallel, ordered evaluation) -> a [`Summary`] and a [`Diff`]
+//! (statistics folded in input order) -> the text and HTML reports `handoff
+//! replay` writes. Records that carry an `expect` are also scored
+//! ([`LabelSummary`]), and [`Gates`] turn those scores into CI pass or fail.
 //!
 //! ```
 //! use handoff::replay::{Corpus, Replay, ReplayOptions};
@@ -30,18 +30,18 @@
 //! # std::fs::remove_dir_all(&dir).unwrap();
 //! ```
 
-pub mod corpus;
-pub mod diff;
-pub mod engine;
-pub mod gates;
-pub mod group;
-pub mod labels;
-pub mod report_html;
-pub mod report_labels_html;
-pub mod report_text;
-pub mod summary;
+pub(crate) mod corpus;
+pub(crate) mod diff;
+pub(crate) mod engine;
+pub(crate) mod gates;
+pub(crate) mod group;
+pub(crate) mod labels;
+pub(crate) mod report_html;
+pub(crate) mod report_labels_html;
+pub(crate) mod report_text;
+pub(crate) mod summary;
 
-pub use corpus::{Corpus, SkipReason, Skipped, Source};
+pub use corpus::{Corpus, RawRecord, SkipReason, Skipped, Source};
 pub use diff::{Diff, Transition};
 pub use engine::{max_threads, Evaluated, Event, Replay, ReplayError, ReplayOptions};
 pub use gates::{GateResult, Gates};

@@ -145,10 +145,13 @@ pub struct GroupStats {
 /// Everything a replay found.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Summary {
+    /// The policy replayed: name, version, hash.
     pub policy: PolicyRef,
     /// Records read: `evaluated + rejected`.
     pub read: u64,
+    /// Records decided.
     pub evaluated: u64,
+    /// Records that could not be read as conversations (skipped).
     pub rejected: u64,
     /// Evaluated records that carried fields the schema does not know (each
     /// ignored; a misspelled one makes its rules never fire).
@@ -157,17 +160,24 @@ pub struct Summary {
     /// Unknown fields met in those records, all told.
     #[serde(skip_serializing_if = "is_zero")]
     pub unknown_fields: u64,
+    /// How many conversations got each action.
     pub actions: Actions,
     /// Stayed with the bot: decided `none` or only flagged.
     pub containment: Share,
+    /// Per rule in policy order: how often it fired and decided.
     pub rules: Vec<RuleStats>,
+    /// Per queue: how many escalations went there.
     pub queues: Vec<QueueStats>,
+    /// At which message escalations happened.
     pub escalation_message: EscalationTiming,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// The field statistics are grouped by (`--group-by`), when any.
     pub group_by: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// The statistics per group, when grouping.
     pub groups: Vec<GroupStats>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// The comparison with the baseline policy, when one was given.
     pub diff: Option<Diff>,
     /// Scores against the records that carry an `expect`; absent when none does.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -99,8 +99,6 @@ fn warnings(prefix: &str, unknown: &[UnknownField]) -> Vec<String> {
 #[derive(Debug)]
 pub struct MessageRequest {
     pub message: Message,
-    /// Where the message sits in the body: `message.` or nothing.
-    pub prefix: &'static str,
     pub channel: Option<String>,
     pub customer: Option<Map<String, Value>>,
     pub metadata: Option<Map<String, Value>>,
@@ -142,7 +140,6 @@ pub fn message_request(bytes: &[u8]) -> Result<MessageRequest, ApiError> {
         let context = e.context.map(checked_context).transpose()?;
         Ok(MessageRequest {
             message: e.message,
-            prefix: "message.",
             channel: e.channel,
             customer: e.customer,
             metadata: e.metadata,
@@ -152,15 +149,7 @@ pub fn message_request(bytes: &[u8]) -> Result<MessageRequest, ApiError> {
     } else {
         let (message, unknown) = noting_unknown_fields(|| typed::<Message>(Value::Object(value), ""));
         let warnings = warnings("", &unknown);
-        Ok(MessageRequest {
-            message: message?,
-            prefix: "",
-            channel: None,
-            customer: None,
-            metadata: None,
-            context: None,
-            warnings,
-        })
+        Ok(MessageRequest { message: message?, channel: None, customer: None, metadata: None, context: None, warnings })
     }
 }
 

@@ -12,13 +12,15 @@
 //! | `GET /healthz`                         | liveness (never needs the token)              |
 //! | `GET /metrics`                         | Prometheus text format                        |
 //!
-//! The pieces, one stage each: [`config`] (settings), [`connections`]
-//! (accepting and serving connections, timeouts and limits), [`input`] (bodies
-//! to requests), [`routes`] (handlers), [`work`] (where CPU work runs: off the
-//! async workers, on threads with known stacks), [`sessions`] (live
-//! conversations), [`state`] (the shared, atomically swapped policy),
-//! [`reload`] (stable reads, checking, swapping), [`watch`] (noticing file
-//! changes), [`metrics`], [`layers`] (request log, authentication), [`errors`].
+//! The entry points are [`ServeConfig`] (settings), [`start`] (a server
+//! running in-process, a [`RunningServer`]) and [`RunningServer::reload`].
+//! Inside, one stage a file: `config` (settings), `connections` (accepting and
+//! serving connections, timeouts and limits), `input` (bodies to requests),
+//! `routes` (handlers), `work` (where CPU work runs: off the async workers, on
+//! threads with known stacks), `sessions` (live conversations), `state` (the
+//! shared, atomically swapped policy), `reload` (stable reads, checking,
+//! swapping), `watch` (noticing file changes), `metrics`, `layers` (request log,
+//! authentication), `errors`.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -30,18 +32,19 @@
 //! # Ok(()) }
 //! ```
 
-pub mod config;
-pub mod connections;
-pub mod errors;
-pub mod input;
-pub mod layers;
-pub mod metrics;
-pub mod reload;
-pub mod routes;
+pub(crate) mod config;
+pub(crate) mod connections;
+pub(crate) mod errors;
+pub(crate) mod input;
+pub(crate) mod layers;
+pub(crate) mod metrics;
+pub(crate) mod reload;
+pub(crate) mod routes;
+#[doc(hidden)]
 pub mod sessions;
-pub mod state;
-pub mod watch;
-pub mod work;
+pub(crate) mod state;
+pub(crate) mod watch;
+pub(crate) mod work;
 
 use std::io;
 use std::net::SocketAddr;
@@ -64,6 +67,7 @@ use state::App;
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     #[error("{0}")]
+    /// The settings are inconsistent (a bad bind address, a limit of 0).
     Config(String),
     /// The policy file could not be read (in plain words).
     #[error("{0}")]
@@ -72,10 +76,23 @@ pub enum StartError {
     #[error(transparent)]
     Policy(Box<PolicyError>),
     #[error("cannot listen on {addr}: {source}")]
-    Bind { addr: SocketAddr, source: io::Error },
+    /// The address could not be listened on (busy, or not this machine's).
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// Why.
+        source: io::Error,
+    },
     #[error("cannot watch {path} for changes: {source}")]
-    Watch { path: String, source: notify::Error },
+    /// The policy file could not be watched for changes.
+    Watch {
+        /// The file, as shown.
+        path: String,
+        /// Why.
+        source: notify::Error,
+    },
     #[error("cannot listen for SIGHUP: {0}")]
+    /// SIGHUP (reload) could not be listened for.
     Signal(io::Error),
 }
 

@@ -43,6 +43,7 @@ pub struct PolicyFile {
 }
 
 impl PolicyFile {
+    /// The policy file `given` (relative to the working directory).
     pub fn new(given: &Path) -> PolicyFile {
         let path = std::path::absolute(given).unwrap_or_else(|_| given.to_path_buf());
         let shown = if given.is_relative() {
@@ -138,12 +139,21 @@ pub async fn load(file: &PolicyFile) -> Result<Policy, LoadError> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReloadOutcome {
     /// The new policy is serving.
-    Swapped { from: PolicyRef, to: PolicyRef },
+    Swapped {
+        /// The policy that was serving.
+        from: PolicyRef,
+        /// The policy now serving.
+        to: PolicyRef,
+    },
     /// The file's text is the same as the serving policy's.
     Unchanged(PolicyRef),
     /// The file had errors or could not be read; the old policy keeps serving.
-    /// The diagnostics, rendered.
-    Rejected { serving: PolicyRef, diagnostics: String },
+    Rejected {
+        /// The policy still serving.
+        serving: PolicyRef,
+        /// The diagnostics, rendered.
+        diagnostics: String,
+    },
 }
 
 /// What the loading thread found.

@@ -1,14 +1,14 @@
 //! Pure functions over text: sentiment, phrase matching, similarity, fallback answers,
 //! and the languages they read in.
 
-pub mod fallback;
-pub mod language;
-pub mod lexicons;
-pub mod negation;
-pub mod phrase_index;
+pub(crate) mod fallback;
+pub(crate) mod language;
+pub(crate) mod lexicons;
+pub(crate) mod negation;
+pub(crate) mod phrase_index;
 pub mod phrases;
-pub mod questions;
+pub(crate) mod questions;
 pub mod sentiment;
-pub mod similarity;
-pub mod typos;
-pub mod word_forms;
+pub(crate) mod similarity;
+pub(crate) mod typos;
+pub(crate) mod word_forms;

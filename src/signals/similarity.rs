@@ -33,6 +33,7 @@ use super::phrases;
 pub const EDIT_DISTANCE_MAX_CHARS: usize = 300;
 
 /// Similarity of two texts in [0, 1]; 1.0 when they normalise identically.
+#[cfg(test)]
 pub fn similarity(a: &str, b: &str) -> f64 {
     Fingerprint::new(a).similarity(&Fingerprint::new(b))
 }

@@ -2,7 +2,7 @@
 //! Parsing is stack-safe on any thread and nesting is limited to [`MAX_DEPTH`] (see [`stack`]).
 
 pub mod ast;
-pub mod err;
+pub(crate) mod err;
 mod expr;
 pub mod fmt;
 mod mistakes;

@@ -7,7 +7,7 @@
 //! The stack guarantee, on any thread (a 2 MiB async worker, a 256 KiB thread, the
 //! main thread):
 //! - The pest parse and the tree builder always run on a fresh stack of
-//!   [`PARSE_STACK`] bytes ([`on_parse_stack`], `stacker::grow`), whatever stack the
+//!   [`PARSE_STACK`] bytes (`on_parse_stack`, `stacker::grow`), whatever stack the
 //!   caller has. So the outcome never depends on the calling thread.
 //! - pest checks the remaining stack at every rule it enters and fails the parse with
 //!   "stack limit reached" 64 KiB before the end; that failure is reported as the
@@ -20,7 +20,7 @@
 //!   (an explicit operator stack), and the builder's recursion into brackets stops at
 //!   [`MAX_DEPTH`] levels.
 //! - The formatter's walks (and the builder's) grow their stack on demand
-//!   ([`guarded`], `stacker::maybe_grow`), so they are safe on any tree, even one
+//!   (`guarded`, `stacker::maybe_grow`), so they are safe on any tree, even one
 //!   built by hand past the limit.
 //! - What the caller still needs: the returned tree is at most [`MAX_DEPTH`] deep, and
 //!   dropping, cloning or comparing it recurses (derived impls). A tree at the limit

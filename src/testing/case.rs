@@ -15,9 +15,13 @@ pub const DEFAULT_START: &str = "2026-01-05T10:00:00Z";
 /// A test ready to run.
 #[derive(Debug, Clone)]
 pub struct TestCase {
+    /// The test's name.
     pub name: String,
+    /// The conversation it decides on.
     pub conversation: Conversation,
+    /// The context it is decided in.
     pub context: Context,
+    /// What the decision must be.
     pub expectations: Vec<Expectation>,
     /// 1-based source line of the `test` keyword.
     pub line: usize,

@@ -1,7 +1,7 @@
 //! Policy tests: running the inline `test` blocks of policy files, with rule coverage.
 
-pub mod case;
-pub mod run;
+pub(crate) mod case;
+pub(crate) mod run;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -16,26 +16,35 @@ pub use run::TestResult;
 /// The tests of one policy file and how much of it they cover.
 #[derive(Debug, Clone, Serialize)]
 pub struct FileReport {
+    /// The policy file (as named).
     pub file: String,
+    /// The policy's name.
     pub policy: String,
+    /// Each test's outcome, in source order.
     pub results: Vec<TestResult>,
     /// For each rule in policy order: how many tests made it fire.
     pub coverage: Vec<RuleCoverage>,
 }
 
 #[derive(Debug, Clone, Serialize)]
+/// How many tests made one rule fire.
 pub struct RuleCoverage {
+    /// The rule's name.
     pub rule: String,
+    /// How many tests it fired in.
     pub tests: usize,
 }
 
 impl FileReport {
+    /// How many tests passed.
     pub fn passed(&self) -> usize {
         self.results.iter().filter(|r| r.passed).count()
     }
+    /// How many tests failed (or could not run).
     pub fn failed(&self) -> usize {
         self.results.len() - self.passed()
     }
+    /// How many rules some test made fire.
     pub fn covered(&self) -> usize {
         self.coverage.iter().filter(|c| c.tests > 0).count()
     }

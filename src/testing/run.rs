@@ -13,8 +13,11 @@ use crate::syntax::ast::{Expectation, Expected};
 /// The outcome of one test.
 #[derive(Debug, Clone, Serialize)]
 pub struct TestResult {
+    /// The test's name.
     pub name: String,
+    /// The 1-based line of its `test` keyword.
     pub line: usize,
+    /// Whether every expectation held.
     pub passed: bool,
     /// Each expectation that did not hold: what was expected.
     pub failures: Vec<String>,
@@ -22,13 +25,16 @@ pub struct TestResult {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// The decision it got, when it ran.
     pub decision: Option<Decision>,
     #[serde(skip)]
+    /// Every rule's condition with its values, for explaining a failure.
     pub explanation: Option<Explanation>,
     /// The rules worth showing for a failure: those that fired and those expected.
     #[serde(skip)]
     pub relevant_rules: Vec<String>,
     #[serde(serialize_with = "micros")]
+    /// How long it took.
     pub duration: Duration,
 }
 
@@ -37,6 +43,7 @@ fn micros<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
 }
 
 impl TestResult {
+    /// A test that could not run, for `error`.
     pub fn errored(name: &str, line: usize, error: String) -> TestResult {
         TestResult {
             name: name.to_string(),

@@ -11,30 +11,66 @@ use super::model::Role;
 #[non_exhaustive]
 pub enum TranscriptErrorKind {
     #[error("cannot read: {0}")]
+    /// The input could not be read.
     Io(#[source] io::Error),
     /// The input is not well-formed JSON; the message is serde_json's.
     #[error("invalid JSON: {message}")]
-    Syntax { message: String },
+    Syntax {
+        /// serde_json's message.
+        message: String,
+    },
     /// The input holds no conversation at all.
     #[error("no conversation found (the input is empty)")]
     Empty,
     #[error("unknown role {found:?} (expected customer, bot, agent or system)")]
-    UnknownRole { found: String },
+    /// A role other than customer, bot, agent or system.
+    UnknownRole {
+        /// The role as written.
+        found: String,
+    },
     #[error("invalid RFC 3339 timestamp {found:?}")]
-    InvalidTimestamp { found: String },
+    /// A timestamp that is not RFC 3339.
+    InvalidTimestamp {
+        /// The timestamp as written.
+        found: String,
+    },
     #[error("missing field {field:?}")]
-    MissingField { field: String },
+    /// A required field is missing.
+    MissingField {
+        /// The field's name.
+        field: String,
+    },
     /// A value of the wrong JSON type; the message is serde_json's.
     #[error("{message}")]
-    WrongType { message: String },
+    WrongType {
+        /// serde_json's message.
+        message: String,
+    },
     #[error("{value} is out of range (expected {min} to {max})")]
-    OutOfRange { value: f64, min: f64, max: f64 },
+    /// A number outside its range (confidence and sentiment).
+    OutOfRange {
+        /// The number as read.
+        value: f64,
+        /// The smallest allowed.
+        min: f64,
+        /// The largest allowed.
+        max: f64,
+    },
     #[error("conversation id is empty")]
+    /// The conversation's `id` is the empty string.
     EmptyId,
     #[error("unknown expected action {found:?} (expected escalate, offer or none)")]
-    UnknownExpectedAction { found: String },
+    /// An `expect.action` other than escalate, offer or none.
+    UnknownExpectedAction {
+        /// The action as written.
+        found: String,
+    },
     #[error("invalid expectation: {problem}")]
-    InvalidExpectation { problem: String },
+    /// An `expect` of the wrong shape.
+    InvalidExpectation {
+        /// What is wrong with it.
+        problem: String,
+    },
     /// The top level is an array: usually the messages without their conversation.
     #[error("the top level is an array; a conversation is an object {{\"id\": ..., \"messages\": [...]}}")]
     TopLevelArray,
@@ -44,7 +80,10 @@ pub enum TranscriptErrorKind {
     UnknownField(Box<super::fields::UnknownField>),
     /// Any other shape problem serde reports (wrong array length, ...).
     #[error("{message}")]
-    Invalid { message: String },
+    Invalid {
+        /// serde's message.
+        message: String,
+    },
 }
 
 /// A transcript that could not be read, located by source, line and field.
@@ -100,6 +139,7 @@ impl TranscriptError {
         self.field_path.as_deref()
     }
 
+    /// What went wrong.
     pub fn kind(&self) -> &TranscriptErrorKind {
         &self.kind
     }

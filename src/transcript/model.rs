@@ -12,11 +12,16 @@ use serde_json::{Map, Value};
 /// (`sentimnet`: did you mean `sentiment`?) at no cost to the common path.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Conversation {
+    /// The conversation's id, unique within a corpus.
     pub id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// The channel it happened on (`chat`, `email`, ...), when known.
     pub channel: Option<String>,
+    /// What is known of the customer (`customer.tier`, ...), any JSON.
     pub customer: Map<String, Value>,
+    /// Anything else the bot platform attached (`metadata.order_id`, ...), any JSON.
     pub metadata: Map<String, Value>,
+    /// The messages in order, the first being message 1.
     pub messages: Vec<Message>,
     /// The outcome this conversation should get, for scoring a policy against
     /// labelled records (`handoff replay`); evaluation ignores it.
@@ -28,6 +33,7 @@ pub struct Conversation {
 /// `queue` is one name or a list of acceptable ones; without it any queue will do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Expectation {
+    /// The action expected.
     pub action: ExpectedAction,
     /// Acceptable queues, as written; empty means any queue.
     pub queues: Vec<String>,
@@ -38,14 +44,19 @@ pub struct Expectation {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ExpectedAction {
+    /// It should go to a person.
     Escalate,
+    /// A person should be offered.
     Offer,
+    /// It should stay with the bot.
     None,
 }
 
 impl ExpectedAction {
+    /// Every expected action, in the order reports show them.
     pub const ALL: [ExpectedAction; 3] = [ExpectedAction::Escalate, ExpectedAction::Offer, ExpectedAction::None];
 
+    /// The action as written in a record: `escalate`, `offer`, `none`.
     pub fn as_str(self) -> &'static str {
         match self {
             ExpectedAction::Escalate => "escalate",
@@ -83,16 +94,23 @@ impl Serialize for Expectation {
 /// One turn of a conversation, with the NLU annotations the bot attached.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Message {
+    /// Who wrote it.
     pub role: Role,
+    /// What was written.
     pub text: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// When it was sent, when known.
     pub timestamp: Option<jiff::Timestamp>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// The intent the bot's NLU recognised, when it did.
     pub intent: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// The NLU's confidence in that intent, 0 to 1.
     pub confidence: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// A sentiment score the platform attached, -1 to 1 (else handoff computes one).
     pub sentiment: Option<f64>,
+    /// The entities the NLU found (`order_id`, ...), any JSON.
     pub entities: Map<String, Value>,
 }
 
@@ -116,15 +134,21 @@ impl Message {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
+    /// The customer.
     Customer,
+    /// The bot.
     Bot,
+    /// A person (agent) who took over.
     Agent,
+    /// The platform itself (a notice, a handover note).
     System,
 }
 
 impl Role {
+    /// Every role, in the order `customer`, `bot`, `agent`, `system`.
     pub const ALL: [Role; 4] = [Role::Customer, Role::Bot, Role::Agent, Role::System];
 
+    /// The role as written in a conversation.
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Customer => "customer",

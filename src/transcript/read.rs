@@ -94,6 +94,7 @@ pub struct JsonLines<R: BufRead> {
 }
 
 impl<R: BufRead> JsonLines<R> {
+    /// Reads conversations, one per line, from `reader`; `source_name` labels errors.
     pub fn new(source_name: impl Into<String>, reader: R) -> Self {
         JsonLines {
             source_name: source_name.into(),
@@ -107,6 +108,7 @@ impl<R: BufRead> JsonLines<R> {
         }
     }
 
+    /// The name errors are labelled with.
     pub fn source_name(&self) -> &str {
         &self.source_name
     }
