@@ -85,5 +85,7 @@ pub mod transcript;
 pub struct EmbeddingGuide;
 
 pub use analysis::{Analysis, PolicyError, Problem};
-pub use eval::{ActionKind, Attributes, Context, Decision, Evidence, FiredRule, Policy, PolicyRef, Priority, Session};
+pub use eval::{
+    ActionKind, Attributes, Context, Decision, Evidence, FiredRule, Mode, Policy, PolicyRef, Priority, Session,
+};
 pub use transcript::{Conversation, Message, Role};

@@ -39,6 +39,10 @@ pub struct Args {
     /// Evaluation context: clock, business hours, queue status (JSON).
     #[arg(long)]
     context: Option<PathBuf>,
+    /// live: decide as a live service would, after each message, stopping at the first
+    /// escalation; finished: decide each rule once on the whole conversation.
+    #[arg(long, value_enum, default_value = "live")]
+    mode: crate::eval::Mode,
     /// Worker threads (default: one per core; at most four per core).
     #[arg(long, value_name = "N", default_value_t = 0)]
     threads: usize,
@@ -159,6 +163,7 @@ pub fn run(args: Args) -> u8 {
     let options = ReplayOptions {
         threads,
         context,
+        mode: args.mode,
         group_by: args.group_by.clone(),
         max_errors: args.max_errors,
         decision_lines: decisions.is_some(),

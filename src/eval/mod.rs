@@ -23,6 +23,47 @@ pub use decision::{ActionKind, Decision, Evidence, FiredRule, PolicyRef, Priorit
 use program::Program;
 pub use session::{AttributeSource, Attributes, Session};
 
+/// When a conversation is decided.
+///
+/// ```
+/// use handoff::{Context, Mode, Policy};
+///
+/// let policy = Policy::from_source("p.handoff", r#"
+/// policy "p" version 1
+/// queues { general "General" }
+/// rule refund {
+///   when customer.last mentions ["refund"]
+///   escalate to general
+/// }
+/// "#)?;
+/// let conversation = handoff::transcript::parse_json("c.json", r#"{"id": "c", "messages": [
+///   {"role": "customer", "text": "I want a refund"},
+///   {"role": "customer", "text": "never mind, thanks"}
+/// ]}"#)?;
+/// let context = Context::default();
+/// // Live: the rule holds at message 1, and a live service would have escalated then.
+/// assert_eq!(policy.evaluate_as(&conversation, &context, Mode::Live).at_message, Some(1));
+/// // Finished: at the end the latest customer message is not about a refund.
+/// assert_eq!(policy.evaluate_as(&conversation, &context, Mode::Finished).label(), "none");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// As a live service decides: after each message, in order, stopping at the
+    /// first escalation. A rule that held at some message fires there, whatever
+    /// comes after.
+    #[default]
+    Live,
+    /// The conversation as a whole: every message is seen, then each rule is decided
+    /// once on the final state (its windows at the last message, `turns` counting
+    /// every customer message). A rule fires at the last message or not at all.
+    /// For replaying finished transcripts; a conversation without messages decides
+    /// nothing, as in [`Mode::Live`].
+    Finished,
+}
+
 /// A checked policy compiled for evaluation. `Send + Sync`: share it across
 /// threads behind an `Arc` (or a plain reference), no locks needed.
 ///
@@ -159,8 +200,19 @@ impl Policy {
     }
 
     /// What a live service would have decided: a session over the messages,
-    /// stopping at the first escalation.
+    /// stopping at the first escalation ([`Mode::Live`]).
     pub fn evaluate(&self, conversation: &Conversation, context: &Context) -> Decision {
+        self.evaluate_as(conversation, context, Mode::Live)
+    }
+
+    /// The decision on the conversation as a whole ([`Mode::Finished`]): every message
+    /// is seen, then each rule is decided once on the state they leave.
+    pub fn evaluate_finished(&self, conversation: &Conversation, context: &Context) -> Decision {
+        self.evaluate_as(conversation, context, Mode::Finished)
+    }
+
+    /// [`Policy::evaluate`] or [`Policy::evaluate_finished`], as `mode` says.
+    pub fn evaluate_as(&self, conversation: &Conversation, context: &Context, mode: Mode) -> Decision {
         thread_local! {
             /// The buffers of this thread's previous evaluation.
             static SPARE: std::cell::Cell<Option<session::Spare>> = const { std::cell::Cell::new(None) };
@@ -168,7 +220,7 @@ impl Policy {
         let spare = SPARE.take().unwrap_or_default();
         // The session reads the conversation's attributes in place: no copy.
         let mut session = Session::reusing(self, conversation, context.clone(), spare);
-        session.run(&conversation.messages);
+        session.run_as(&conversation.messages, mode);
         let (decision, spare) = session.finish();
         SPARE.set(Some(spare));
         decision
@@ -187,3 +239,7 @@ mod tests;
 #[cfg(test)]
 #[path = "prefix_tests.rs"]
 mod prefix_tests;
+
+#[cfg(test)]
+#[path = "mode_tests.rs"]
+mod mode_tests;

@@ -13,7 +13,7 @@ use std::ops::Deref;
 use super::context::Context;
 use super::decision::{ActionKind, Decision, FiredRule};
 use super::program::*;
-use super::Policy;
+use super::{Mode, Policy};
 use crate::syntax::ast::RoleFilter;
 use crate::transcript::{Message, Role};
 
@@ -170,6 +170,35 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
 
     /// Takes one message and returns the decision so far.
     pub fn push(&mut self, message: &Message) -> &Decision {
+        let (turns_changed, time_changed) = self.take(message);
+        let policy = self.policy.clone();
+        let n = self.messages;
+        self.decide(policy.program(), n, n == 1, turns_changed, time_changed);
+        &self.decision
+    }
+
+    /// Takes one message without deciding anything: the signals see it, no rule is
+    /// evaluated. [`Session::conclude`] then decides on the state the messages left
+    /// ([`Mode::Finished`]).
+    pub fn observe(&mut self, message: &Message) {
+        self.take(message);
+    }
+
+    /// Decides every rule that has not fired yet, once, on the current state (the
+    /// messages pushed or observed so far), and returns the decision. With no message
+    /// taken it decides nothing, as a live session would not.
+    pub fn conclude(&mut self) -> &Decision {
+        let policy = self.policy.clone();
+        let n = self.messages;
+        if n > 0 {
+            self.decide(policy.program(), n, true, false, false);
+        }
+        &self.decision
+    }
+
+    /// Counts a message, moves the conversation's clock and feeds the signals that
+    /// see it. Returns whether `turns` changed and whether the clock did.
+    fn take(&mut self, message: &Message) -> (bool, bool) {
         self.messages = self.messages.saturating_add(1);
         let n = self.messages;
         let (previous_ts, previous_gap) = (self.last_ts, self.gap_ms);
@@ -197,20 +226,19 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
         } else {
             self.gap_ms = 0.0;
         }
-        if message.role == Role::Customer {
+        let customer = message.role == Role::Customer;
+        if customer {
             self.turns = self.turns.saturating_add(1);
         }
         // A handle of our own, so the program can be read while the state changes.
         let policy = self.policy.clone();
-        let program = policy.program();
         let time_changed = ts != previous_ts || self.gap_ms != previous_gap;
-        self.observe(program, message, n, ts);
-        self.decide(program, n, message.role == Role::Customer, time_changed);
+        self.observe_signals(policy.program(), message, n, ts);
         self.decision.messages = n;
-        &self.decision
+        (customer, time_changed)
     }
 
-    fn observe(&mut self, program: &Program, message: &Message, n: u32, ts: Option<i64>) {
+    fn observe_signals(&mut self, program: &Program, message: &Message, n: u32, ts: Option<i64>) {
         let mut cache = std::mem::take(&mut self.cache);
         cache.reset();
         // Windows over time lose their old entries whoever speaks.
@@ -261,11 +289,13 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
         self.cache = cache;
     }
 
-    fn decide(&mut self, program: &Program, n: u32, turns_changed: bool, time_changed: bool) {
+    /// Evaluates the rules whose inputs changed (`every`: all of them) and records those
+    /// that fire at message `n`.
+    fn decide(&mut self, program: &Program, n: u32, every: bool, turns_changed: bool, time_changed: bool) {
         // The state is fixed from here on: each let is evaluated at most once.
         let mut lets = std::mem::take(&mut self.lets);
         lets.begin(program.let_names.len());
-        if n == 1 {
+        if every {
             // Every condition is new; those that need a fixed part false never fire.
             // One bit per rule: the last word's bits past the last rule stay clear.
             let rules = program.rules.len();
@@ -347,7 +377,8 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
         }
     }
 
-    /// Runs the session over a whole conversation, stopping at the first escalation.
+    /// Runs the session over a whole conversation, stopping at the first escalation
+    /// ([`Mode::Live`]).
     pub fn run(&mut self, messages: &[Message]) -> &Decision {
         for m in messages {
             if self.push(m).is_escalation() {
@@ -355,6 +386,24 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
             }
         }
         &self.decision
+    }
+
+    /// Takes every message, then decides each rule once on the state they leave
+    /// ([`Mode::Finished`]): the conversation as a whole. A rule fires at the last
+    /// message or not at all.
+    pub fn run_finished(&mut self, messages: &[Message]) -> &Decision {
+        for m in messages {
+            self.observe(m);
+        }
+        self.conclude()
+    }
+
+    /// [`Session::run`] or [`Session::run_finished`], as `mode` says.
+    pub fn run_as(&mut self, messages: &[Message], mode: Mode) -> &Decision {
+        match mode {
+            Mode::Live => self.run(messages),
+            Mode::Finished => self.run_finished(messages),
+        }
     }
 
     pub fn into_decision(self) -> Decision {

@@ -14,7 +14,7 @@ use super::corpus::{Corpus, RawRecord};
 use super::group::GroupBy;
 use super::labels::{self, Scored, DEFAULT_MISSES};
 use super::summary::{Summary, Tally};
-use crate::eval::{Context, Decision, Policy};
+use crate::eval::{Context, Decision, Mode, Policy};
 use crate::transcript::{parse_record_noting, Conversation, TranscriptError};
 
 /// Records parsed and evaluated together.
@@ -44,6 +44,8 @@ pub struct ReplayOptions {
     pub chunk_size: usize,
     /// The evaluation context (clock, business hours, queue status).
     pub context: Context,
+    /// When each conversation is decided: as a live service would, or as a whole.
+    pub mode: Mode,
     pub group_by: Option<GroupBy>,
     /// Stop once more than this many records are rejected.
     pub max_errors: Option<u64>,
@@ -64,6 +66,7 @@ impl Default for ReplayOptions {
             threads: 0,
             chunk_size: DEFAULT_CHUNK,
             context: Context::default(),
+            mode: Mode::Live,
             group_by: None,
             max_errors: None,
             decision_lines: false,
@@ -230,8 +233,9 @@ impl<'p> Replay<'p> {
     /// [`Replay::evaluate`], with the record's `FILE:LINE` for the list of misses.
     fn evaluate_at(&self, conversation: Conversation, location: impl FnOnce() -> Option<String>) -> Evaluated {
         let context = &self.options.context;
-        let decision = self.policy.evaluate(&conversation, context);
-        let baseline = self.baseline.map(|b| b.evaluate(&conversation, context));
+        let mode = self.options.mode;
+        let decision = self.policy.evaluate_as(&conversation, context, mode);
+        let baseline = self.baseline.map(|b| b.evaluate_as(&conversation, context, mode));
         let groups = self.options.group_by.as_ref().map(|g| g.groups(&conversation)).unwrap_or_default();
         let scored = labels::score(&conversation, &decision, baseline.as_ref(), location);
         let decision_line = self.options.decision_lines.then(|| {
