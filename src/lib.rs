@@ -86,6 +86,6 @@ pub struct EmbeddingGuide;
 
 pub use analysis::{Analysis, PolicyError, Problem};
 pub use eval::{
-    ActionKind, Attributes, Context, Decision, Evidence, FiredRule, Mode, Policy, PolicyRef, Priority, Session,
+    ActionKind, Attributes, Context, Decision, Evidence, FiredRule, Mode, Outcome, Policy, PolicyRef, Priority, Session,
 };
 pub use transcript::{Conversation, Message, Role};

@@ -7,6 +7,7 @@ mod compile_err;
 pub mod context;
 pub mod decision;
 pub mod explain;
+pub mod outcome;
 pub mod program;
 pub mod session;
 pub mod value;
@@ -20,6 +21,7 @@ use crate::transcript::Conversation;
 pub use compile_err::CompileError;
 pub use context::Context;
 pub use decision::{ActionKind, Decision, Evidence, FiredRule, PolicyRef, Priority};
+pub use outcome::Outcome;
 use program::Program;
 pub use session::{AttributeSource, Attributes, Session};
 
@@ -213,6 +215,65 @@ impl Policy {
 
     /// [`Policy::evaluate`] or [`Policy::evaluate_finished`], as `mode` says.
     pub fn evaluate_as(&self, conversation: &Conversation, context: &Context, mode: Mode) -> Decision {
+        self.in_session(conversation, context, true, |session| {
+            session.run_as(&conversation.messages, mode);
+        })
+        .0
+    }
+
+    /// The outcome [`Policy::evaluate_as`] would decide, without its names, reasons or
+    /// evidence: no allocation once the thread's buffers are warm. Names come from
+    /// [`Policy::rule_name`] and [`Policy::queue_name`]; the full decision, when it is
+    /// wanted, from [`Policy::decision_for`].
+    ///
+    /// ```
+    /// use handoff::{ActionKind, Context, Mode, Policy};
+    ///
+    /// let policy = Policy::from_source("p.handoff", r#"
+    /// policy "p" version 1
+    /// queues { general "General" }
+    /// rule human { when customer.last mentions ["human"] escalate to general }
+    /// "#)?;
+    /// let conversation = handoff::transcript::parse_json("c.json",
+    ///     r#"{"id": "c", "messages": [{"role": "customer", "text": "a human please"}]}"#)?;
+    /// let context = Context::default();
+    /// let outcome = policy.outcome(&conversation, &context, Mode::Live);
+    /// assert_eq!((outcome.action, outcome.at_message), (ActionKind::Escalate, Some(1)));
+    /// assert_eq!(outcome.rule.and_then(|r| policy.rule_name(r)), Some("human"));
+    /// assert_eq!(outcome.queue.and_then(|q| policy.queue_name(q)), Some("general"));
+    /// // The evidence for this one only.
+    /// let decision = policy.decision_for(&outcome, &conversation, &context);
+    /// assert_eq!(decision, policy.evaluate(&conversation, &context));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn outcome(&self, conversation: &Conversation, context: &Context, mode: Mode) -> Outcome {
+        self.in_session(conversation, context, false, |session| {
+            session.run_as(&conversation.messages, mode);
+        })
+        .1
+    }
+
+    /// The full decision, with its evidence, for an outcome [`Policy::outcome`] gave
+    /// for this conversation and context: evaluated again in the outcome's mode,
+    /// over the messages it read (a live decision that escalated early reads no
+    /// further).
+    pub fn decision_for(&self, outcome: &Outcome, conversation: &Conversation, context: &Context) -> Decision {
+        let read = conversation.messages.get(..outcome.messages as usize).unwrap_or(&conversation.messages);
+        self.in_session(conversation, context, true, |session| {
+            session.run_as(read, outcome.mode);
+        })
+        .0
+    }
+
+    /// Runs `work` in a session over this conversation built in this thread's spare
+    /// buffers, and returns its decision and outcome.
+    fn in_session(
+        &self,
+        conversation: &Conversation,
+        context: &Context,
+        evidence: bool,
+        work: impl FnOnce(&mut Session<&Policy, &Conversation>),
+    ) -> (Decision, Outcome) {
         thread_local! {
             /// The buffers of this thread's previous evaluation.
             static SPARE: std::cell::Cell<Option<session::Spare>> = const { std::cell::Cell::new(None) };
@@ -220,10 +281,25 @@ impl Policy {
         let spare = SPARE.take().unwrap_or_default();
         // The session reads the conversation's attributes in place: no copy.
         let mut session = Session::reusing(self, conversation, context.clone(), spare);
-        session.run_as(&conversation.messages, mode);
+        if !evidence {
+            session = session.outcomes_only();
+        }
+        work(&mut session);
+        let outcome = session.outcome();
         let (decision, spare) = session.finish();
         SPARE.set(Some(spare));
-        decision
+        (decision, outcome)
+    }
+
+    /// The name of the rule at this position in the policy (an [`Outcome::rule`]).
+    pub fn rule_name(&self, index: u32) -> Option<&str> {
+        self.program.rules.get(index as usize).map(|r| r.name.as_str())
+    }
+
+    /// The name of the queue at this position among the declared queues (an
+    /// [`Outcome::queue`]).
+    pub fn queue_name(&self, index: u32) -> Option<&str> {
+        self.program.queues.get(index as usize).map(|q| q.name.as_str())
     }
 
     /// A session for one live conversation.

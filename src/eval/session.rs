@@ -12,6 +12,7 @@ use std::ops::Deref;
 
 use super::context::Context;
 use super::decision::{ActionKind, Decision, FiredRule};
+use super::outcome::{Fired, Outcome};
 use super::program::*;
 use super::{Mode, Policy};
 use crate::syntax::ast::RoleFilter;
@@ -37,6 +38,9 @@ pub(crate) use window::SlotState;
 use window::{expire, fold, push_entry};
 #[cfg(test)]
 pub(crate) use window::{slope, Entry};
+
+/// What a firing rule does: [`Session::action`]'s answer.
+type Routed = (ActionKind, Option<(u32, bool)>, Option<Priority>);
 
 /// A finished session's buffers, for the next one.
 #[derive(Debug, Default)]
@@ -107,6 +111,10 @@ pub struct Session<P: Deref<Target = Policy> + Clone, A: AttributeSource = Attri
     pending: Vec<u64>,
     /// The lets' values at the latest message, each computed once.
     lets: LetValues,
+    /// The decision as indices, kept whether or not `decision` is.
+    outcome: Outcome,
+    /// Whether fired rules are recorded in `decision` with their evidence.
+    evidence: bool,
 }
 
 impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
@@ -143,6 +151,8 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
             cache,
             pending,
             lets,
+            outcome: Outcome::NONE,
+            evidence: true,
         }
     }
 
@@ -158,9 +168,24 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
         &self.policy
     }
 
-    /// The decision after the messages pushed so far.
+    /// The decision after the messages pushed so far (none in a session that
+    /// keeps [`outcomes_only`](Session::outcomes_only)).
     pub fn decision(&self) -> &Decision {
         &self.decision
+    }
+
+    /// The outcome after the messages pushed so far: the decision's action, rule,
+    /// queue and message as indices. Kept in every session.
+    pub fn outcome(&self) -> Outcome {
+        self.outcome
+    }
+
+    /// This session records outcomes only: a rule that fires builds no name, reason
+    /// or evidence, and [`Session::decision`] stays none; read [`Session::outcome`].
+    /// For deciding many conversations when few need the why.
+    pub fn outcomes_only(mut self) -> Self {
+        self.evidence = false;
+        self
     }
 
     /// Messages pushed so far.
@@ -190,6 +215,7 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
     pub fn conclude(&mut self) -> &Decision {
         let policy = self.policy.clone();
         let n = self.messages;
+        self.outcome.mode = Mode::Finished;
         if n > 0 {
             self.decide(policy.program(), n, true, false, false);
         }
@@ -235,6 +261,7 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
         let time_changed = ts != previous_ts || self.gap_ms != previous_gap;
         self.observe_signals(policy.program(), message, n, ts);
         self.decision.messages = n;
+        self.outcome.messages = n;
         (customer, time_changed)
     }
 
@@ -341,9 +368,13 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
                 if let Some(f) = self.settled.get_mut(index) {
                     *f = true;
                 }
-                let fired = self.fire(rule, n);
-                self.decision.rules.push(fired);
-                changed = true;
+                let (action, queue, priority) = self.action(rule);
+                self.outcome.consider(Fired { rule: index as u32, action, queue, priority, message: n });
+                if self.evidence {
+                    let fired = self.fire(rule, (action, queue, priority), n);
+                    self.decision.rules.push(fired);
+                    changed = true;
+                }
             }
         }
         self.lets = lets;
@@ -352,17 +383,28 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
         }
     }
 
-    fn fire(&self, rule: &CompiledRule, n: u32) -> FiredRule {
-        let program = self.policy.program();
-        let evidence = rule.slots.iter().filter_map(|&s| self.evidence(s)).collect();
-        let (action, queue, flag, priority) = match &rule.action {
+    /// What a rule does when it fires now: its action, the queue it routes to (and
+    /// whether that is its fallback), its priority.
+    fn action(&self, rule: &CompiledRule) -> Routed {
+        match &rule.action {
             Action::Escalate { queue, fallback, priority } => {
-                (ActionKind::Escalate, Some(self.route(*queue, *fallback)), None, Some(*priority))
+                (ActionKind::Escalate, Some(self.route(*queue, *fallback)), Some(*priority))
             }
             Action::Offer { queue, fallback, priority } => {
-                (ActionKind::Offer, Some(self.route(*queue, *fallback)), None, Some(*priority))
+                (ActionKind::Offer, Some(self.route(*queue, *fallback)), Some(*priority))
             }
-            Action::Flag { label } => (ActionKind::Flag, None, Some(label.clone()), None),
+            Action::Flag { .. } => (ActionKind::Flag, None, None),
+        }
+    }
+
+    /// The fired rule as a decision lists it, with its evidence.
+    fn fire(&self, rule: &CompiledRule, routed: Routed, n: u32) -> FiredRule {
+        let program = self.policy.program();
+        let (action, queue, priority) = routed;
+        let evidence = rule.slots.iter().filter_map(|&s| self.evidence(s)).collect();
+        let flag = match &rule.action {
+            Action::Flag { label } => Some(label.clone()),
+            _ => None,
         };
         let queue = queue.map(|(q, _)| q).and_then(|q| program.queue(q)).map(|q| q.name.clone());
         FiredRule {
@@ -381,7 +423,8 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
     /// ([`Mode::Live`]).
     pub fn run(&mut self, messages: &[Message]) -> &Decision {
         for m in messages {
-            if self.push(m).is_escalation() {
+            self.push(m);
+            if self.outcome.is_escalation() {
                 break;
             }
         }
