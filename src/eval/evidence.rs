@@ -99,6 +99,16 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
                     text: e.fingerprint.as_ref().map(|f| f.normalized().to_string()).unwrap_or_default(),
                 })
             }
+            (Feature::ExactRepeat, _) if state.num > 0.0 => {
+                let oldest = state.entries.front().map_or(0, |e| e.message);
+                let e = state.entries.iter().rev().find(|e| e.hit && e.aux >= oldest)?;
+                Some(Evidence::Repeat {
+                    message: e.message,
+                    repeats: e.aux,
+                    similarity: 1.0,
+                    text: e.text.as_deref().unwrap_or("").to_string(),
+                })
+            }
             _ => None,
         }
     }
