@@ -86,6 +86,7 @@ pub struct EmbeddingGuide;
 
 pub use analysis::{Analysis, PolicyError, Problem};
 pub use eval::{
-    ActionKind, Attributes, Context, Decision, Evidence, FiredRule, Mode, Outcome, Policy, PolicyRef, Priority, Session,
+    ActionKind, Attributes, Buffers, Context, Decision, Evidence, FiredRule, Mode, Outcome, Policy, PolicyRef,
+    Priority, Session,
 };
 pub use transcript::{Conversation, Message, Role};

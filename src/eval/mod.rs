@@ -23,7 +23,7 @@ pub use context::Context;
 pub use decision::{ActionKind, Decision, Evidence, FiredRule, PolicyRef, Priority};
 pub use outcome::Outcome;
 use program::Program;
-pub use session::{AttributeSource, Attributes, Session};
+pub use session::{AttributeSource, Attributes, Buffers, Session};
 
 /// When a conversation is decided.
 ///
@@ -272,21 +272,21 @@ impl Policy {
         conversation: &Conversation,
         context: &Context,
         evidence: bool,
-        work: impl FnOnce(&mut Session<&Policy, &Conversation>),
+        work: impl FnOnce(&mut Session<&Policy, &Conversation, &Context>),
     ) -> (Decision, Outcome) {
         thread_local! {
             /// The buffers of this thread's previous evaluation.
-            static SPARE: std::cell::Cell<Option<session::Spare>> = const { std::cell::Cell::new(None) };
+            static SPARE: std::cell::Cell<Option<session::Buffers>> = const { std::cell::Cell::new(None) };
         }
         let spare = SPARE.take().unwrap_or_default();
-        // The session reads the conversation's attributes in place: no copy.
-        let mut session = Session::reusing(self, conversation, context.clone(), spare);
+        // The session reads the conversation's attributes and the context in place: no copy.
+        let mut session = Session::with_buffers(self, conversation, context, spare);
         if !evidence {
             session = session.outcomes_only();
         }
         work(&mut session);
         let outcome = session.outcome();
-        let (decision, spare) = session.finish();
+        let (decision, spare) = session.into_parts();
         SPARE.set(Some(spare));
         (decision, outcome)
     }
@@ -303,7 +303,12 @@ impl Policy {
     }
 
     /// A session for one live conversation.
-    pub fn session(&self, attributes: Attributes, context: Context) -> Session<&Policy> {
+    /// The context may be owned or borrowed (`&Context`).
+    pub fn session<C: std::borrow::Borrow<Context>>(
+        &self,
+        attributes: Attributes,
+        context: C,
+    ) -> Session<&Policy, Attributes, C> {
         Session::new(self, attributes, context)
     }
 }

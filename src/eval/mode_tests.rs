@@ -115,3 +115,31 @@ fn a_session_can_observe_then_conclude() {
     assert_eq!(session.decision().label(), "none");
     assert_eq!((session.conclude().at_message, session.messages()), (Some(3), 3));
 }
+
+#[test]
+fn buffers_carried_from_session_to_session_decide_as_fresh_sessions_do() {
+    // Two policies of different shapes: buffers from one are resized for the other.
+    let small = policy("rule human {\n when customer.last mentions [\"human\"]\n escalate to general\n}");
+    let large = policy(
+        "rule upset {\n when sentiment(customer.last 2) < -0.3\n offer human via general\n}\n\
+         rule looping {\n when exact_repeats(bot.last 4) >= 1 or fallbacks(bot.any) >= 2\n escalate to disputes\n}",
+    );
+    let conversations = [
+        conversation(&[(CUSTOMER, "this is awful, terrible"), (BOT, "Sorry?"), (BOT, "Sorry?")]),
+        conversation(&[(CUSTOMER, "a human please")]),
+        conversation(&[(CUSTOMER, "fine thanks"), (BOT, "Sorry, I didn't understand that.")]),
+    ];
+    let context = Context::default();
+    let mut buffers = Buffers::default();
+    for p in [&large, &small, &large] {
+        for c in &conversations {
+            for mode in [Mode::Live, Mode::Finished] {
+                let mut session = Session::with_buffers(p, c, &context, buffers);
+                session.run_as(&c.messages, mode);
+                let (decision, rest) = session.into_parts();
+                buffers = rest;
+                assert_eq!(decision, p.evaluate_as(c, &context, mode), "{mode:?}");
+            }
+        }
+    }
+}

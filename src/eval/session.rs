@@ -8,6 +8,7 @@
 //! `features.rs`; windows and folds in `window.rs`; the condition interpreter in
 //! `interpret.rs`; evidence in `evidence.rs`; conflict resolution in `resolve.rs`.
 
+use std::borrow::Borrow;
 use std::ops::Deref;
 
 use super::context::Context;
@@ -42,9 +43,12 @@ pub(crate) use window::{slope, Entry};
 /// What a firing rule does: [`Session::action`]'s answer.
 type Routed = (ActionKind, Option<(u32, bool)>, Option<Priority>);
 
-/// A finished session's buffers, for the next one.
+/// A session's buffers (signal windows, rule schedule, per-message scratch), emptied
+/// of any conversation: [`Session::into_parts`] gives them back and
+/// [`Session::with_buffers`] builds the next session in them, so a host deciding
+/// conversation after conversation allocates almost nothing after the first.
 #[derive(Debug, Default)]
-pub(crate) struct Spare {
+pub struct Buffers {
     slots: Vec<SlotState>,
     settled: Vec<bool>,
     pending: Vec<u64>,
@@ -53,7 +57,8 @@ pub(crate) struct Spare {
 }
 
 /// Evaluates a policy message by message. `P` is `&Policy` or `Arc<Policy>`; `A`
-/// holds the conversation's attributes.
+/// holds the conversation's attributes; `C` is the [`Context`] or a reference to one
+/// (anything that borrows as one), so a host can share one context among sessions.
 ///
 /// A session keeps each signal's window, not the conversation, so a message
 /// costs the same however long the conversation is. Hold it with an
@@ -91,9 +96,9 @@ pub(crate) struct Spare {
 /// # Ok::<(), handoff::PolicyError>(())
 /// ```
 #[derive(Debug, Clone)]
-pub struct Session<P: Deref<Target = Policy> + Clone, A: AttributeSource = Attributes> {
+pub struct Session<P: Deref<Target = Policy> + Clone, A: AttributeSource = Attributes, C: Borrow<Context> = Context> {
     policy: P,
-    context: Context,
+    context: C,
     attributes: A,
     pub(crate) messages: u32,
     pub(crate) turns: u32,
@@ -117,18 +122,19 @@ pub struct Session<P: Deref<Target = Policy> + Clone, A: AttributeSource = Attri
     evidence: bool,
 }
 
-impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
+impl<P: Deref<Target = Policy> + Clone, A: AttributeSource, C: Borrow<Context>> Session<P, A, C> {
     /// A session for a conversation with these attributes, under this context.
-    pub fn new(policy: P, attributes: A, context: Context) -> Self {
-        Session::reusing(policy, attributes, context, Spare::default())
+    pub fn new(policy: P, attributes: A, context: C) -> Self {
+        Session::with_buffers(policy, attributes, context, Buffers::default())
     }
 
-    /// A session built in the buffers a finished one left ([`Session::finish`]), so
-    /// evaluating conversation after conversation allocates almost nothing.
-    pub(crate) fn reusing(policy: P, attributes: A, context: Context, spare: Spare) -> Self {
+    /// A session built in the buffers a finished one left ([`Session::into_parts`]), so
+    /// evaluating conversation after conversation allocates almost nothing. Buffers
+    /// from a session of another policy do as well: they are resized to this one.
+    pub fn with_buffers(policy: P, attributes: A, context: C, buffers: Buffers) -> Self {
         let program = policy.program();
         // `finish` left every slot reset.
-        let Spare { mut slots, mut settled, mut pending, cache, lets } = spare;
+        let Buffers { mut slots, mut settled, mut pending, cache, lets } = buffers;
         slots.resize_with(program.slots.len(), SlotState::new);
         settled.clear();
         settled.resize(program.rules.len(), false);
@@ -158,10 +164,10 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
 
     /// The decision, and the buffers for the next session (emptied: nothing of this
     /// conversation stays in them).
-    pub(crate) fn finish(self) -> (Decision, Spare) {
+    pub fn into_parts(self) -> (Decision, Buffers) {
         let Session { mut slots, settled, pending, cache, decision, lets, .. } = self;
         slots.iter_mut().for_each(SlotState::reset);
-        (decision, Spare { slots, settled, pending, cache, lets })
+        (decision, Buffers { slots, settled, pending, cache, lets })
     }
 
     pub fn policy(&self) -> &Policy {
