@@ -409,3 +409,32 @@ fn cli_mode_finished_decides_each_conversation_on_its_last_message() {
     assert!(finished.iter().any(|l| l["decision"]["action"] == "escalate"));
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn cli_compact_decisions_hold_what_the_full_ones_decide_and_nothing_else() {
+    let dir = scratch("compact");
+    let (full, compact) = (dir.join("full.jsonl"), dir.join("compact.jsonl"));
+    let (policy_file, corpus) = (fixture("payments.handoff"), fixture("corpus.jsonl"));
+    for (format, out) in [("full", &full), ("compact", &compact)] {
+        let args =
+            ["replay", path(&policy_file), path(&corpus), "--decisions", path(out), "--decisions-format", format];
+        assert_eq!(handoff(&args).status.code(), Some(0), "--decisions-format {format}");
+    }
+    let read = |p: &Path| -> Vec<serde_json::Value> {
+        std::fs::read_to_string(p).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+    };
+    let (full_lines, compact_lines) = (read(&full), read(&compact));
+    assert_eq!(full_lines.len(), compact_lines.len());
+    for (f, c) in full_lines.iter().zip(&compact_lines) {
+        let object = c.as_object().unwrap();
+        assert!(object.keys().all(|k| ["id", "action", "queue", "rule", "at_message"].contains(&k.as_str())), "{c}");
+        assert_eq!(c["id"], f["id"]);
+        for key in ["action", "queue", "rule", "at_message"] {
+            assert_eq!(c[key], f["decision"][key], "{key} of {c}");
+        }
+    }
+    assert!(compact_lines.iter().any(|c| c["action"] == "escalate" && c["rule"].is_string()));
+    let size = |p: &Path| std::fs::metadata(p).unwrap().len();
+    assert!(size(&compact) * 2 < size(&full), "{} vs {}", size(&compact), size(&full));
+    std::fs::remove_dir_all(dir).unwrap();
+}
