@@ -120,11 +120,12 @@ pub mod transcript;
 pub struct EmbeddingGuide;
 
 pub use analysis::{Analysis, PolicyError, Problem};
+pub use check::context::{check_context_file, ContextFileProblem};
 pub use eval::context::{ContextError, QueueStatus};
 pub use eval::explain;
 pub use eval::{
-    ActionKind, AttributeSource, Attributes, CompileError, Context, Decision, Evidence, FiredRule, Policy, PolicyRef,
-    Priority, Session,
+    ActionKind, AttributeSource, Attributes, Buffers, CompileError, Context, Decision, Evidence, FiredRule, Mode,
+    Outcome, Policy, PolicyRef, Priority, Session,
 };
 pub use syntax::MAX_DEPTH;
 pub use transcript::{Conversation, Message, Role};

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use handoff::explain::evaluate_explained;
 use handoff::render::summary;
-use handoff::{Context, Policy};
+use handoff::{Context, Mode, Policy};
 
 fn policy() -> Policy {
     Policy::load(Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/payments.handoff")).unwrap()
@@ -66,4 +66,57 @@ fn the_same_input_gives_the_same_bytes() {
             assert_eq!(first, serde_json::to_vec(&policy.evaluate(&c, &Context::default())).unwrap());
         }
     }
+}
+
+/// Every scenario with its context, read from tests/cases/eval/.
+fn scenarios() -> Vec<(handoff::Conversation, Context)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/eval");
+    let mut paths: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    paths.sort();
+    paths
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .map(|path| {
+            let context = std::fs::read_to_string(path.with_extension("context"))
+                .map_or_else(|_| Context::default(), |text| Context::from_json(&text).unwrap());
+            (handoff::transcript::read_json_file(&path).unwrap(), context)
+        })
+        .collect()
+}
+
+#[test]
+fn outcomes_agree_with_decisions_and_decision_for_rebuilds_them() {
+    let policy = policy();
+    let mut decided = [0, 0];
+    for (c, context) in scenarios() {
+        for (m, mode) in [Mode::Live, Mode::Finished].into_iter().enumerate() {
+            let decision = policy.evaluate_as(&c, &context, mode);
+            let outcome = policy.outcome(&c, &context, mode);
+            let seen = (
+                outcome.action,
+                outcome.rule.map(|r| policy.rule_name(r).unwrap()),
+                outcome.queue.map(|q| policy.queue_name(q).unwrap()),
+                outcome.fallback,
+                outcome.priority,
+                outcome.at_message,
+                outcome.messages,
+                outcome.mode,
+            );
+            let expected = (
+                decision.action,
+                decision.rule.as_deref(),
+                decision.queue.as_deref(),
+                decision.fallback_from.is_some(),
+                decision.priority,
+                decision.at_message,
+                decision.messages,
+                mode,
+            );
+            assert_eq!(seen, expected, "{} {mode:?}", c.id);
+            assert_eq!(policy.decision_for(&outcome, &c, &context), decision, "{} {mode:?}", c.id);
+            decided[m] += usize::from(outcome.rule.is_some());
+        }
+    }
+    // The scenarios exercise the comparison: most of them decide something in each mode.
+    assert!(decided.iter().all(|&n| n >= 5), "{decided:?}");
 }

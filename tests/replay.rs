@@ -373,3 +373,68 @@ fn text_report_snapshot() {
     assert_eq!(out.status.code(), Some(0));
     insta::assert_snapshot!(String::from_utf8(out.stdout).unwrap());
 }
+
+#[test]
+fn cli_mode_finished_decides_each_conversation_on_its_last_message() {
+    let dir = scratch("mode");
+    let (live, finished) = (dir.join("live.jsonl"), dir.join("finished.jsonl"));
+    let corpus = fixture("corpus.jsonl");
+    let policy_file = fixture("payments.handoff");
+    for (mode, out) in [("live", &live), ("finished", &finished)] {
+        let args = ["replay", path(&policy_file), path(&corpus), "--mode", mode, "--decisions", path(out)];
+        assert_eq!(handoff(&args).status.code(), Some(0), "--mode {mode}");
+    }
+    let read = |p: &Path| -> Vec<serde_json::Value> {
+        std::fs::read_to_string(p).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+    };
+    let (live, finished) = (read(&live), read(&finished));
+    assert_eq!(live.len(), finished.len());
+    let policy = policy("payments.handoff");
+    let conversations: Vec<handoff::Conversation> = std::fs::read_to_string(&corpus)
+        .unwrap()
+        .lines()
+        .filter_map(|l| handoff::transcript::parse_json("corpus", l).ok())
+        .collect();
+    for line in &finished {
+        let decision = &line["decision"];
+        // Every message was read, and a rule fires at the last one or not at all.
+        let c = conversations.iter().find(|c| c.id == line["id"]).unwrap();
+        assert_eq!(decision["messages"], c.messages.len());
+        if decision["action"] != "none" {
+            assert_eq!(decision["at_message"], decision["messages"], "{line}");
+        }
+        let expected = policy.evaluate_finished(c, &handoff::Context::default());
+        assert_eq!(decision["action"], expected.action.as_str());
+    }
+    assert!(finished.iter().any(|l| l["decision"]["action"] == "escalate"));
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn cli_compact_decisions_hold_what_the_full_ones_decide_and_nothing_else() {
+    let dir = scratch("compact");
+    let (full, compact) = (dir.join("full.jsonl"), dir.join("compact.jsonl"));
+    let (policy_file, corpus) = (fixture("payments.handoff"), fixture("corpus.jsonl"));
+    for (format, out) in [("full", &full), ("compact", &compact)] {
+        let args =
+            ["replay", path(&policy_file), path(&corpus), "--decisions", path(out), "--decisions-format", format];
+        assert_eq!(handoff(&args).status.code(), Some(0), "--decisions-format {format}");
+    }
+    let read = |p: &Path| -> Vec<serde_json::Value> {
+        std::fs::read_to_string(p).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+    };
+    let (full_lines, compact_lines) = (read(&full), read(&compact));
+    assert_eq!(full_lines.len(), compact_lines.len());
+    for (f, c) in full_lines.iter().zip(&compact_lines) {
+        let object = c.as_object().unwrap();
+        assert!(object.keys().all(|k| ["id", "action", "queue", "rule", "at_message"].contains(&k.as_str())), "{c}");
+        assert_eq!(c["id"], f["id"]);
+        for key in ["action", "queue", "rule", "at_message"] {
+            assert_eq!(c[key], f["decision"][key], "{key} of {c}");
+        }
+    }
+    assert!(compact_lines.iter().any(|c| c["action"] == "escalate" && c["rule"].is_string()));
+    let size = |p: &Path| std::fs::metadata(p).unwrap().len();
+    assert!(size(&compact) * 2 < size(&full), "{} vs {}", size(&compact), size(&full));
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -4,7 +4,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use handoff::transcript::TranscriptError;
-use handoff::{Context, Decision, Policy};
+use handoff::{Context, Decision, Mode, Policy};
 
 use crate::input::Input;
 
@@ -21,10 +21,11 @@ pub struct Record {
 pub type Outcome = Result<Decision, TranscriptError>;
 
 /// Evaluates every record on `threads` threads (at least one); the outcomes are in input order.
-pub fn evaluate_all(policy: &Policy, context: &Context, records: &[Record], threads: usize) -> Vec<Outcome> {
+/// `how`: the context, and when each conversation is decided.
+pub fn evaluate_all(policy: &Policy, how: (&Context, Mode), records: &[Record], threads: usize) -> Vec<Outcome> {
     let threads = threads.clamp(1, records.len().div_ceil(BLOCK).max(1));
     if threads == 1 {
-        return records.iter().map(|r| evaluate_one(policy, context, r)).collect();
+        return records.iter().map(|r| evaluate_one(policy, how, r)).collect();
     }
     let next = AtomicUsize::new(0);
     let mut parts: Vec<Vec<(usize, Outcome)>> = std::thread::scope(|scope| {
@@ -38,9 +39,7 @@ pub fn evaluate_all(policy: &Policy, context: &Context, records: &[Record], thre
                         if block.is_empty() {
                             break;
                         }
-                        done.extend(
-                            block.iter().enumerate().map(|(i, r)| (start + i, evaluate_one(policy, context, r))),
-                        );
+                        done.extend(block.iter().enumerate().map(|(i, r)| (start + i, evaluate_one(policy, how, r))));
                     }
                     done
                 })
@@ -58,11 +57,11 @@ pub fn evaluate_all(policy: &Policy, context: &Context, records: &[Record], thre
     slots
         .into_iter()
         .zip(records)
-        .map(|(slot, record)| slot.unwrap_or_else(|| evaluate_one(policy, context, record)))
+        .map(|(slot, record)| slot.unwrap_or_else(|| evaluate_one(policy, how, record)))
         .collect()
 }
 
-fn evaluate_one(policy: &Policy, context: &Context, record: &Record) -> Outcome {
+fn evaluate_one(policy: &Policy, (context, mode): (&Context, Mode), record: &Record) -> Outcome {
     let conversation = record.input.conversation("conversations", record.line)?;
-    Ok(policy.evaluate(&conversation, context))
+    Ok(policy.evaluate_as(&conversation, context, mode))
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use handoff::analysis::Analysis;
 use handoff::Attributes;
-use handoff::{Policy, Session};
+use handoff::{Mode, Policy, Session};
 use pyo3::exceptions::{PyFileNotFoundError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyList;
@@ -104,19 +104,23 @@ impl PyPolicy {
     /// Decides a whole conversation: a dict, a JSON str or JSON bytes in the transcript
     /// format. `context` (a dict or JSON text) gives the clock and the queues' status.
     /// What a live service would have decided: evaluation stops at the first escalation.
+    /// With `finished=True`, the conversation as a whole instead: every message is read,
+    /// then each rule is decided once on the final state.
     /// Raises ConversationError (a ValueError) naming the field at fault.
-    #[pyo3(signature = (conversation, context=None))]
+    #[pyo3(signature = (conversation, context=None, finished=false))]
     fn evaluate(
         &self,
         py: Python<'_>,
         conversation: &Bound<'_, PyAny>,
         context: Option<&Bound<'_, PyAny>>,
+        finished: bool,
     ) -> PyResult<PyDecision> {
         let context = input::context(context)?;
         let input = Input::from_py(conversation, "conversation")?;
+        let mode = if finished { Mode::Finished } else { Mode::Live };
         let decided = py.detach(|| {
             let conversation = input.conversation("conversation", 1)?;
-            Ok(self.policy.evaluate(&conversation, &context))
+            Ok(self.policy.evaluate_as(&conversation, &context, mode))
         });
         decided.map(PyDecision::new).map_err(|e| errors::conversation_error(py, &e, true))
     }
@@ -128,14 +132,17 @@ impl PyPolicy {
     /// of JSON Lines (one conversation per line; blank lines are skipped). A
     /// conversation that cannot be read raises ConversationError naming it
     /// (`conversations[3]`, or its line in the JSON Lines text); nothing is returned.
-    #[pyo3(signature = (conversations, threads=None, context=None))]
+    /// `finished` as for `evaluate`.
+    #[pyo3(signature = (conversations, threads=None, context=None, finished=false))]
     fn evaluate_many(
         &self,
         py: Python<'_>,
         conversations: &Bound<'_, PyAny>,
         threads: Option<usize>,
         context: Option<&Bound<'_, PyAny>>,
+        finished: bool,
     ) -> PyResult<Py<PyList>> {
+        let mode = if finished { Mode::Finished } else { Mode::Live };
         let context = input::context(context)?;
         let threads = match threads {
             Some(0) => return Err(PyValueError::new_err("threads must be at least 1")),
@@ -143,7 +150,7 @@ impl PyPolicy {
             None => std::thread::available_parallelism().map_or(1, |n| n.get()),
         };
         let (records, lines) = gather(conversations)?;
-        let outcomes = py.detach(|| batch::evaluate_all(&self.policy, &context, &records, threads));
+        let outcomes = py.detach(|| batch::evaluate_all(&self.policy, (&context, mode), &records, threads));
         let list = PyList::empty(py);
         for (i, (outcome, record)) in outcomes.into_iter().zip(&records).enumerate() {
             match outcome {

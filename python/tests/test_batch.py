@@ -84,3 +84,16 @@ def test_gil_released_during_a_batch(policy):
         a = start + (end - start) * k / 5
         b = start + (end - start) * (k + 1) / 5
         assert any(a <= t < b for t in during), f"no progress in fifth {k} of the batch"
+
+
+def test_finished_decides_on_the_last_message(policy):
+    conversations = corpus(60)
+    live = policy.evaluate_many(conversations, threads=2)
+    finished = policy.evaluate_many(conversations, threads=2, finished=True)
+    assert [d.to_dict() for d in finished] == [policy.evaluate(c, finished=True).to_dict() for c in conversations]
+    for c, d in zip(conversations, finished):
+        decided = d.to_dict()
+        assert decided["messages"] == len(c["messages"])
+        if decided["action"] != "none":
+            assert decided["at_message"] == decided["messages"]
+    assert [d.to_dict() for d in live] == [policy.evaluate(c).to_dict() for c in conversations]

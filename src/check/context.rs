@@ -208,18 +208,27 @@ pub fn from_test_value(value: &Node<Value>) -> Vec<WrittenField> {
 #[error("{message}")]
 #[diagnostic(code(handoff::context::invalid))]
 pub struct ContextFileProblem {
+    /// What is wrong, in plain words.
     pub message: String,
+    /// The file's name and text, for showing the problem in place.
     #[source_code]
     pub file: NamedSource<String>,
+    /// Where in the file: the key or value at fault.
     #[label("{label}")]
     pub span: SourceSpan,
+    /// The short label under the span.
     pub label: String,
+    /// How to fix it, when there is a likely fix (a did-you-mean, an offset to add).
     #[help]
     pub help: Option<String>,
 }
 
-/// Every problem of a context file's text, checked against a policy's queues (see
-/// [`context_problems`]); a file that is not JSON is one problem where it stops.
+/// Every problem of a context file's text (a `--context` file, or the context a
+/// service loads): unknown keys with a did-you-mean, queues the policy does not
+/// declare (`queues`: the policy's queue names, see [`crate::Policy::queue_names`];
+/// `None` checks everything else), a `now` without an offset, an unknown time zone,
+/// hours that do not parse. A file that is not JSON is one problem where it stops.
+/// An empty result means the file is a context this policy can be decided with.
 pub fn check_context_file(name: &str, text: &str, queues: Option<&[&str]>) -> Vec<ContextFileProblem> {
     let problems = match super::context_json::fields(text) {
         Ok(fields) => context_problems(&fields, queues),

@@ -7,11 +7,17 @@ use std::path::Path;
 use super::{Format, EXIT_FAIL, EXIT_OK, EXIT_USAGE};
 use crate::check::context::check_context_file;
 use crate::eval::explain::evaluate_explained;
-use crate::eval::{Context, Policy};
+use crate::eval::{Context, Mode, Policy};
 use crate::render::{self, summary};
 use crate::transcript::{self, JsonLines, Noted};
 
-pub fn run(policy: &Path, conversation: &Path, context: Option<&Path>, explain: bool, format: Format) -> u8 {
+/// `how`: whether to explain, and when to decide ([`Mode`]).
+pub fn run(policy: &Path, conversation: &Path, context: Option<&Path>, how: (bool, Mode), format: Format) -> u8 {
+    let (explain, mode) = how;
+    if explain && mode == Mode::Finished {
+        eprintln!("error: --explain shows live decisions (--mode live) only");
+        return EXIT_USAGE;
+    }
     let policy = match Policy::load(policy) {
         Ok(p) => p,
         Err(e) => {
@@ -42,7 +48,7 @@ pub fn run(policy: &Path, conversation: &Path, context: Option<&Path>, explain: 
             let (decision, explanation) = evaluate_explained(&policy, c, &context);
             (decision, Some(explanation))
         } else {
-            (policy.evaluate(c, &context), None)
+            (policy.evaluate_as(c, &context, mode), None)
         };
         match format {
             Format::Json => {

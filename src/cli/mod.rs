@@ -100,6 +100,10 @@ enum Command {
         /// Show every rule's condition tree with values at the deciding message.
         #[arg(long)]
         explain: bool,
+        /// live: decide after each message, stopping at the first escalation;
+        /// finished: decide each rule once on the whole conversation.
+        #[arg(long, value_enum, default_value = "live")]
+        mode: crate::eval::Mode,
         /// text: a readable summary; json: one decision per line.
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
@@ -160,8 +164,8 @@ pub fn main() -> ExitCode {
         Command::Check { paths, deny_warnings, format, context } => {
             check::run(&paths, deny_warnings, format, context.as_deref())
         }
-        Command::Eval { policy, conversation, context, explain, format } => {
-            eval::run(&policy, &conversation, context.as_deref(), explain, format)
+        Command::Eval { policy, conversation, context, explain, mode, format } => {
+            eval::run(&policy, &conversation, context.as_deref(), (explain, mode), format)
         }
         Command::Test(args) => test::run(args),
         #[cfg(feature = "import")]

@@ -17,7 +17,8 @@ use crate::replay::engine::THREADS_PER_CORE;
 use crate::replay::gates::{parse_queue_rate, parse_rate};
 use crate::replay::labels::DEFAULT_MISSES;
 use crate::replay::{
-    max_threads, report_html, report_text, Corpus, Event, Gates, GroupBy, Replay, ReplayError, ReplayOptions, Summary,
+    max_threads, report_html, report_text, Corpus, DecisionsFormat, Event, Gates, GroupBy, Replay, ReplayError,
+    ReplayOptions, Summary,
 };
 
 /// Unknown-field warnings printed one by one; the summary counts the rest.
@@ -39,6 +40,10 @@ pub struct Args {
     /// Evaluation context: clock, business hours, queue status (JSON).
     #[arg(long)]
     context: Option<PathBuf>,
+    /// live: decide as a live service would, after each message, stopping at the first
+    /// escalation; finished: decide each rule once on the whole conversation.
+    #[arg(long, value_enum, default_value = "live")]
+    mode: crate::eval::Mode,
     /// Worker threads (default: one per core; at most four per core).
     #[arg(long, value_name = "N", default_value_t = 0)]
     threads: usize,
@@ -58,6 +63,10 @@ pub struct Args {
     /// Write one line per conversation: {"id", "decision"[, "baseline"]}, in input order.
     #[arg(long, value_name = "FILE")]
     decisions: Option<PathBuf>,
+    /// What each --decisions line holds: full (the decision with its reasons and
+    /// evidence) or compact (action, queue, rule and at_message only).
+    #[arg(long, value_enum, default_value = "full", requires = "decisions")]
+    decisions_format: DecisionsFormat,
     /// Write the escalated conversations with their decisions, for human review.
     #[arg(long, value_name = "FILE")]
     export: Option<PathBuf>,
@@ -157,9 +166,11 @@ pub fn run(args: Args) -> u8 {
     let options = ReplayOptions {
         threads,
         context,
+        mode: args.mode,
         group_by: args.group_by.clone(),
         max_errors: args.max_errors,
         decision_lines: decisions.is_some(),
+        decisions_format: args.decisions_format,
         export_escalated: export.is_some(),
         misses_per_pair: args.misses,
         strict_fields: args.strict_fields,

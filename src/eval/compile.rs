@@ -436,6 +436,7 @@ impl<'a> Compiler<'a> {
                         let similarity = number("similarity").ok_or(no_default("similarity"))?;
                         (Feature::Repeat { similarity }, format!("{similarity}"))
                     }
+                    PerMessage::ExactRepeat => (Feature::ExactRepeat, String::new()),
                     PerMessage::Test(test) => (Feature::Test { name: sig.name, test }, sig.name.to_string()),
                 };
                 Op::Signal(self.slot(&sel, feature, fold, key))

@@ -1,15 +1,17 @@
 //! What a signal shows for its current value: the evidence a fired rule carries and
 //! the notes an explanation adds.
 
+use std::borrow::Borrow;
 use std::ops::Deref;
 
 use super::super::decision::{rounded_score, Evidence, NearestExample};
 use super::super::program::{by_id, Feature, SlotId};
 use super::super::Policy;
 use super::{AttributeSource, Session};
+use crate::eval::Context;
 use crate::syntax::ast::Window;
 
-impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
+impl<P: Deref<Target = Policy> + Clone, A: AttributeSource, C: Borrow<Context>> Session<P, A, C> {
     /// What a signal can show for its current value, if it shows anything.
     pub(crate) fn evidence(&self, s: SlotId) -> Option<Evidence> {
         let slot = self.policy.program().slot(s)?;
@@ -97,6 +99,16 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
                     repeats: e.aux,
                     similarity: e.value,
                     text: e.fingerprint.as_ref().map(|f| f.normalized().to_string()).unwrap_or_default(),
+                })
+            }
+            (Feature::ExactRepeat, _) if state.num > 0.0 => {
+                let oldest = state.entries.front().map_or(0, |e| e.message);
+                let e = state.entries.iter().rev().find(|e| e.hit && e.aux >= oldest)?;
+                Some(Evidence::Repeat {
+                    message: e.message,
+                    repeats: e.aux,
+                    similarity: 1.0,
+                    text: e.text.as_deref().unwrap_or("").to_string(),
                 })
             }
             _ => None,

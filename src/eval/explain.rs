@@ -1,6 +1,7 @@
 //! Explanations: every rule's condition as a tree, with the value of each part at
 //! the message being explained.
 
+use std::borrow::Borrow;
 use std::fmt::Write as _;
 use std::ops::Deref;
 
@@ -36,7 +37,7 @@ pub struct ExplainNode {
     pub children: Vec<ExplainNode>,
 }
 
-impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
+impl<P: Deref<Target = Policy> + Clone, A: AttributeSource, C: Borrow<Context>> Session<P, A, C> {
     /// Every rule's condition with its values now. Built only when asked for: each
     /// let's parts are shown once per rule (where it is first used; later uses show
     /// its value alone), and each let's value is computed once.
@@ -143,11 +144,11 @@ fn render_node(node: &ExplainNode, prefix: &str, last: bool, out: &mut String) {
 /// nothing was decided). The explanation is built once: when a rule decided, the
 /// session runs again up to that message.
 pub fn evaluate_explained(policy: &Policy, c: &Conversation, context: &Context) -> (Decision, Explanation) {
-    let mut session = Session::new(policy, c, context.clone());
+    let mut session = Session::new(policy, c, context);
     session.run(&c.messages);
     let explanation = match session.decision().at_message {
         Some(at) => {
-            let mut again = Session::new(policy, c, context.clone());
+            let mut again = Session::new(policy, c, context);
             again.run(c.messages.get(..at as usize).unwrap_or(&c.messages));
             again.explain()
         }

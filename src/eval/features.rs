@@ -193,6 +193,21 @@ pub(crate) fn feature(
             }
             e.fingerprint = Some(fp);
         }
+        Feature::ExactRepeat => {
+            // Surrounding whitespace is how a transport wrote the text, not what was
+            // said; case and punctuation are what was said (`repeats` ignores them).
+            let text = message.text.trim();
+            if !text.is_empty() {
+                // The latest equal message, for the reason `repeats` takes the latest.
+                let latest = state.entries.iter().rev().find(|earlier| earlier.text.as_deref() == Some(text));
+                if let Some(earlier) = latest {
+                    e.hit = true;
+                    e.value = 1.0;
+                    e.aux = earlier.message;
+                }
+                e.text = Some(text.into());
+            }
+        }
     }
     e
 }

@@ -2,6 +2,7 @@
 //! state. Lets are evaluated at most once per message ([`LetValues`]), however many
 //! rules and lets use them.
 
+use std::borrow::Borrow;
 use std::ops::Deref;
 
 use super::super::program::{by_id, NodeId, Op, SlotId};
@@ -9,6 +10,7 @@ use super::super::value::Val;
 use super::super::Policy;
 use super::{compare_numbers, lookup, AttributeSource, Session};
 use crate::eval::program::Fold;
+use crate::eval::Context;
 use crate::syntax::ast::AttributeRoot;
 
 /// What is known of each let at the current message: whether it holds, and its value
@@ -93,7 +95,7 @@ impl LetValues {
     }
 }
 
-impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
+impl<P: Deref<Target = Policy> + Clone, A: AttributeSource, C: Borrow<Context>> Session<P, A, C> {
     /// Whether a condition holds: [`eval`](Self::eval)`(id).truthy()`, without
     /// building values for the conditions and numbers on the way. Recursive: as deep
     /// as the condition nests through its lets, which the checker bounds.
@@ -206,9 +208,9 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
                 Val::from_json(lookup(map, path))
             }
             Op::Signal(s) => self.signal(*s),
-            Op::Open(q) => Val::Bool(self.context.is_open(self.queue_name(*q), self.now)),
-            Op::InHours(q) => Val::Bool(self.context.in_hours(self.queue_name(*q), self.now)),
-            Op::AgentsFree(q) => Val::Num(f64::from(self.context.agents_free(self.queue_name(*q)))),
+            Op::Open(q) => Val::Bool(self.context.borrow().is_open(self.queue_name(*q), self.now)),
+            Op::InHours(q) => Val::Bool(self.context.borrow().in_hours(self.queue_name(*q), self.now)),
+            Op::AgentsFree(q) => Val::Num(f64::from(self.context.borrow().agents_free(self.queue_name(*q)))),
             Op::Inert => Val::Missing,
         }
     }

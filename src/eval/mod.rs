@@ -7,6 +7,7 @@ mod compile_err;
 pub(crate) mod context;
 pub(crate) mod decision;
 pub mod explain;
+pub(crate) mod outcome;
 pub(crate) mod program;
 pub(crate) mod session;
 pub(crate) mod value;
@@ -20,8 +21,50 @@ use crate::transcript::Conversation;
 pub use compile_err::CompileError;
 pub use context::Context;
 pub use decision::{ActionKind, Decision, Evidence, FiredRule, PolicyRef, Priority};
+pub use outcome::Outcome;
 use program::Program;
-pub use session::{AttributeSource, Attributes, Session};
+pub use session::{AttributeSource, Attributes, Buffers, Session};
+
+/// When a conversation is decided.
+///
+/// ```
+/// use handoff::{Context, Mode, Policy};
+///
+/// let policy = Policy::from_source("p.handoff", r#"
+/// policy "p" version 1
+/// queues { general "General" }
+/// rule refund {
+///   when customer.last mentions ["refund"]
+///   escalate to general
+/// }
+/// "#)?;
+/// let conversation = handoff::transcript::parse_json("c.json", r#"{"id": "c", "messages": [
+///   {"role": "customer", "text": "I want a refund"},
+///   {"role": "customer", "text": "never mind, thanks"}
+/// ]}"#)?;
+/// let context = Context::default();
+/// // Live: the rule holds at message 1, and a live service would have escalated then.
+/// assert_eq!(policy.evaluate_as(&conversation, &context, Mode::Live).at_message, Some(1));
+/// // Finished: at the end the latest customer message is not about a refund.
+/// assert_eq!(policy.evaluate_as(&conversation, &context, Mode::Finished).label(), "none");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// As a live service decides: after each message, in order, stopping at the
+    /// first escalation. A rule that held at some message fires there, whatever
+    /// comes after.
+    #[default]
+    Live,
+    /// The conversation as a whole: every message is seen, then each rule is decided
+    /// once on the final state (its windows at the last message, `turns` counting
+    /// every customer message). A rule fires at the last message or not at all.
+    /// For replaying finished transcripts; a conversation without messages decides
+    /// nothing, as in [`Mode::Live`].
+    Finished,
+}
 
 /// A checked policy compiled for evaluation. `Send + Sync`: share it across
 /// threads behind an `Arc` (or a plain reference), no locks needed.
@@ -159,23 +202,113 @@ impl Policy {
     }
 
     /// What a live service would have decided: a session over the messages,
-    /// stopping at the first escalation.
+    /// stopping at the first escalation ([`Mode::Live`]).
     pub fn evaluate(&self, conversation: &Conversation, context: &Context) -> Decision {
+        self.evaluate_as(conversation, context, Mode::Live)
+    }
+
+    /// The decision on the conversation as a whole ([`Mode::Finished`]): every message
+    /// is seen, then each rule is decided once on the state they leave.
+    pub fn evaluate_finished(&self, conversation: &Conversation, context: &Context) -> Decision {
+        self.evaluate_as(conversation, context, Mode::Finished)
+    }
+
+    /// [`Policy::evaluate`] or [`Policy::evaluate_finished`], as `mode` says.
+    pub fn evaluate_as(&self, conversation: &Conversation, context: &Context, mode: Mode) -> Decision {
+        self.in_session(conversation, context, true, |session| {
+            session.run_as(&conversation.messages, mode);
+        })
+        .0
+    }
+
+    /// The outcome [`Policy::evaluate_as`] would decide, without its names, reasons or
+    /// evidence: no allocation once the thread's buffers are warm. Names come from
+    /// [`Policy::rule_name`] and [`Policy::queue_name`]; the full decision, when it is
+    /// wanted, from [`Policy::decision_for`].
+    ///
+    /// ```
+    /// use handoff::{ActionKind, Context, Mode, Policy};
+    ///
+    /// let policy = Policy::from_source("p.handoff", r#"
+    /// policy "p" version 1
+    /// queues { general "General" }
+    /// rule human { when customer.last mentions ["human"] escalate to general }
+    /// "#)?;
+    /// let conversation = handoff::transcript::parse_json("c.json",
+    ///     r#"{"id": "c", "messages": [{"role": "customer", "text": "a human please"}]}"#)?;
+    /// let context = Context::default();
+    /// let outcome = policy.outcome(&conversation, &context, Mode::Live);
+    /// assert_eq!((outcome.action, outcome.at_message), (ActionKind::Escalate, Some(1)));
+    /// assert_eq!(outcome.rule.and_then(|r| policy.rule_name(r)), Some("human"));
+    /// assert_eq!(outcome.queue.and_then(|q| policy.queue_name(q)), Some("general"));
+    /// // The evidence for this one only.
+    /// let decision = policy.decision_for(&outcome, &conversation, &context);
+    /// assert_eq!(decision, policy.evaluate(&conversation, &context));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn outcome(&self, conversation: &Conversation, context: &Context, mode: Mode) -> Outcome {
+        self.in_session(conversation, context, false, |session| {
+            session.run_as(&conversation.messages, mode);
+        })
+        .1
+    }
+
+    /// The full decision, with its evidence, for an outcome [`Policy::outcome`] gave
+    /// for this conversation and context: evaluated again in the outcome's mode,
+    /// over the messages it read (a live decision that escalated early reads no
+    /// further).
+    pub fn decision_for(&self, outcome: &Outcome, conversation: &Conversation, context: &Context) -> Decision {
+        let read = conversation.messages.get(..outcome.messages as usize).unwrap_or(&conversation.messages);
+        self.in_session(conversation, context, true, |session| {
+            session.run_as(read, outcome.mode);
+        })
+        .0
+    }
+
+    /// Runs `work` in a session over this conversation built in this thread's spare
+    /// buffers, and returns its decision and outcome.
+    fn in_session(
+        &self,
+        conversation: &Conversation,
+        context: &Context,
+        evidence: bool,
+        work: impl FnOnce(&mut Session<&Policy, &Conversation, &Context>),
+    ) -> (Decision, Outcome) {
         thread_local! {
             /// The buffers of this thread's previous evaluation.
-            static SPARE: std::cell::Cell<Option<session::Spare>> = const { std::cell::Cell::new(None) };
+            static SPARE: std::cell::Cell<Option<session::Buffers>> = const { std::cell::Cell::new(None) };
         }
         let spare = SPARE.take().unwrap_or_default();
-        // The session reads the conversation's attributes in place: no copy.
-        let mut session = Session::reusing(self, conversation, context.clone(), spare);
-        session.run(&conversation.messages);
-        let (decision, spare) = session.finish();
+        // The session reads the conversation's attributes and the context in place: no copy.
+        let mut session = Session::with_buffers(self, conversation, context, spare);
+        if !evidence {
+            session = session.outcomes_only();
+        }
+        work(&mut session);
+        let outcome = session.outcome();
+        let (decision, spare) = session.into_parts();
         SPARE.set(Some(spare));
-        decision
+        (decision, outcome)
+    }
+
+    /// The name of the rule at this position in the policy (an [`Outcome::rule`]).
+    pub fn rule_name(&self, index: u32) -> Option<&str> {
+        self.program.rules.get(index as usize).map(|r| r.name.as_str())
+    }
+
+    /// The name of the queue at this position among the declared queues (an
+    /// [`Outcome::queue`]).
+    pub fn queue_name(&self, index: u32) -> Option<&str> {
+        self.program.queues.get(index as usize).map(|q| q.name.as_str())
     }
 
     /// A session for one live conversation.
-    pub fn session(&self, attributes: Attributes, context: Context) -> Session<&Policy> {
+    /// The context may be owned or borrowed (`&Context`).
+    pub fn session<C: std::borrow::Borrow<Context>>(
+        &self,
+        attributes: Attributes,
+        context: C,
+    ) -> Session<&Policy, Attributes, C> {
         Session::new(self, attributes, context)
     }
 }
@@ -187,3 +320,7 @@ mod tests;
 #[cfg(test)]
 #[path = "prefix_tests.rs"]
 mod prefix_tests;
+
+#[cfg(test)]
+#[path = "mode_tests.rs"]
+mod mode_tests;

@@ -51,6 +51,10 @@ rule bot_repeats_lately {
   when repeats(bot.within 10m, similarity: 0.8) >= 1
   flag "loop"
 }
+rule said_again {
+  when exact_repeats(messages.last 4) >= 1
+  flag "again"
+}
 rule disputes {
   when intent(customer.any) == "dispute" and confidence(customer.last 2) > 0.5
   escalate to disputes
@@ -181,12 +185,20 @@ fn naive_slots(program: &Program, prefix: &[Message]) -> Vec<SlotState> {
                     s.num = latest.map_or(0.0, |e| e.value);
                 }
                 Fold::Repeats => {
-                    let Feature::Repeat { similarity } = slot.feature else { unreachable!() };
-                    let prints: Vec<Fingerprint> =
-                        window.iter().map(|e| Fingerprint::new(&prefix[e.message as usize - 1].text)).collect();
-                    s.num = (0..prints.len())
-                        .filter(|&i| (0..i).any(|j| prints[i].similarity(&prints[j]) >= similarity))
-                        .count() as f64;
+                    let text = |e: &Entry| prefix[e.message as usize - 1].text.as_str();
+                    s.num = match slot.feature {
+                        Feature::Repeat { similarity } => {
+                            let prints: Vec<Fingerprint> = window.iter().map(|e| Fingerprint::new(text(e))).collect();
+                            (0..prints.len())
+                                .filter(|&i| (0..i).any(|j| prints[i].similarity(&prints[j]) >= similarity))
+                                .count()
+                        }
+                        Feature::ExactRepeat => {
+                            let texts: Vec<&str> = window.iter().map(|e| text(e).trim()).collect();
+                            (0..texts.len()).filter(|&i| !texts[i].is_empty() && texts[..i].contains(&texts[i])).count()
+                        }
+                        _ => unreachable!(),
+                    } as f64;
                 }
             }
             if slot.fold == Fold::Min && !s.num.is_finite() {

@@ -118,6 +118,8 @@ pub enum Feature {
     Repeat {
         similarity: f64,
     },
+    /// The same text as an earlier message, surrounding whitespace aside.
+    ExactRepeat,
     /// A learnt intent (its position in [`LearntIntents::names`]) scoring at least `threshold`.
     Says {
         intent: u32,

@@ -1,20 +1,22 @@
 //! Conflict resolution: which of the rules that fired decides, and the queue it
 //! routes to (its fallback when the rule's queue is closed).
 
+use std::borrow::Borrow;
 use std::ops::Deref;
 
 use super::super::decision::FiredRule;
 use super::super::program::Action;
 use super::super::Policy;
 use super::{AttributeSource, Session};
+use crate::eval::Context;
 
-impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
+impl<P: Deref<Target = Policy> + Clone, A: AttributeSource, C: Borrow<Context>> Session<P, A, C> {
     /// The queue to use: the rule's, or its fallback when the rule's is closed.
     pub(super) fn route(&self, queue: u32, fallback: Option<u32>) -> (u32, bool) {
         let program = self.policy.program();
         let name = program.queue(queue).map_or("", |q| q.name.as_str());
         match fallback {
-            Some(f) if !self.context.is_open(name, self.now) => (f, true),
+            Some(f) if !self.context.borrow().is_open(name, self.now) => (f, true),
             _ => (queue, false),
         }
     }

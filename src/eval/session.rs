@@ -8,12 +8,14 @@
 //! `features.rs`; windows and folds in `window.rs`; the condition interpreter in
 //! `interpret.rs`; evidence in `evidence.rs`; conflict resolution in `resolve.rs`.
 
+use std::borrow::Borrow;
 use std::ops::Deref;
 
 use super::context::Context;
 use super::decision::{ActionKind, Decision, FiredRule};
+use super::outcome::{Fired, Outcome};
 use super::program::*;
-use super::Policy;
+use super::{Mode, Policy};
 use crate::syntax::ast::RoleFilter;
 use crate::transcript::{Message, Role};
 
@@ -38,9 +40,15 @@ use window::{expire, fold, push_entry};
 #[cfg(test)]
 pub(crate) use window::{slope, Entry};
 
-/// A finished session's buffers, for the next one.
+/// What a firing rule does: [`Session::action`]'s answer.
+type Routed = (ActionKind, Option<(u32, bool)>, Option<Priority>);
+
+/// A session's buffers (signal windows, rule schedule, per-message scratch), emptied
+/// of any conversation: [`Session::into_parts`] gives them back and
+/// [`Session::with_buffers`] builds the next session in them, so a host deciding
+/// conversation after conversation allocates almost nothing after the first.
 #[derive(Debug, Default)]
-pub(crate) struct Spare {
+pub struct Buffers {
     slots: Vec<SlotState>,
     settled: Vec<bool>,
     pending: Vec<u64>,
@@ -49,7 +57,8 @@ pub(crate) struct Spare {
 }
 
 /// Evaluates a policy message by message. `P` is `&Policy` or `Arc<Policy>`; `A`
-/// holds the conversation's attributes.
+/// holds the conversation's attributes; `C` is the [`Context`] or a reference to one
+/// (anything that borrows as one), so a host can share one context among sessions.
 ///
 /// A session keeps each signal's window, not the conversation, so a message
 /// costs the same however long the conversation is. Hold it with an
@@ -87,9 +96,9 @@ pub(crate) struct Spare {
 /// # Ok::<(), handoff::PolicyError>(())
 /// ```
 #[derive(Debug, Clone)]
-pub struct Session<P: Deref<Target = Policy> + Clone, A: AttributeSource = Attributes> {
+pub struct Session<P: Deref<Target = Policy> + Clone, A: AttributeSource = Attributes, C: Borrow<Context> = Context> {
     policy: P,
-    context: Context,
+    context: C,
     attributes: A,
     pub(crate) messages: u32,
     pub(crate) turns: u32,
@@ -107,20 +116,25 @@ pub struct Session<P: Deref<Target = Policy> + Clone, A: AttributeSource = Attri
     pending: Vec<u64>,
     /// The lets' values at the latest message, each computed once.
     lets: LetValues,
+    /// The decision as indices, kept whether or not `decision` is.
+    outcome: Outcome,
+    /// Whether fired rules are recorded in `decision` with their evidence.
+    evidence: bool,
 }
 
-impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
+impl<P: Deref<Target = Policy> + Clone, A: AttributeSource, C: Borrow<Context>> Session<P, A, C> {
     /// A session for a conversation with these attributes, under this context.
-    pub fn new(policy: P, attributes: A, context: Context) -> Self {
-        Session::reusing(policy, attributes, context, Spare::default())
+    pub fn new(policy: P, attributes: A, context: C) -> Self {
+        Session::with_buffers(policy, attributes, context, Buffers::default())
     }
 
-    /// A session built in the buffers a finished one left ([`Session::finish`]), so
-    /// evaluating conversation after conversation allocates almost nothing.
-    pub(crate) fn reusing(policy: P, attributes: A, context: Context, spare: Spare) -> Self {
+    /// A session built in the buffers a finished one left ([`Session::into_parts`]), so
+    /// evaluating conversation after conversation allocates almost nothing. Buffers
+    /// from a session of another policy do as well: they are resized to this one.
+    pub fn with_buffers(policy: P, attributes: A, context: C, buffers: Buffers) -> Self {
         let program = policy.program();
         // `finish` left every slot reset.
-        let Spare { mut slots, mut settled, mut pending, cache, lets } = spare;
+        let Buffers { mut slots, mut settled, mut pending, cache, lets } = buffers;
         slots.resize_with(program.slots.len(), SlotState::new);
         settled.clear();
         settled.resize(program.rules.len(), false);
@@ -143,24 +157,41 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
             cache,
             pending,
             lets,
+            outcome: Outcome::NONE,
+            evidence: true,
         }
     }
 
     /// The decision, and the buffers for the next session (emptied: nothing of this
     /// conversation stays in them).
-    pub(crate) fn finish(self) -> (Decision, Spare) {
+    pub fn into_parts(self) -> (Decision, Buffers) {
         let Session { mut slots, settled, pending, cache, decision, lets, .. } = self;
         slots.iter_mut().for_each(SlotState::reset);
-        (decision, Spare { slots, settled, pending, cache, lets })
+        (decision, Buffers { slots, settled, pending, cache, lets })
     }
 
     pub fn policy(&self) -> &Policy {
         &self.policy
     }
 
-    /// The decision after the messages pushed so far.
+    /// The decision after the messages pushed so far (none in a session that
+    /// keeps [`outcomes_only`](Session::outcomes_only)).
     pub fn decision(&self) -> &Decision {
         &self.decision
+    }
+
+    /// The outcome after the messages pushed so far: the decision's action, rule,
+    /// queue and message as indices. Kept in every session.
+    pub fn outcome(&self) -> Outcome {
+        self.outcome
+    }
+
+    /// This session records outcomes only: a rule that fires builds no name, reason
+    /// or evidence, and [`Session::decision`] stays none; read [`Session::outcome`].
+    /// For deciding many conversations when few need the why.
+    pub fn outcomes_only(mut self) -> Self {
+        self.evidence = false;
+        self
     }
 
     /// Messages pushed so far.
@@ -170,6 +201,36 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
 
     /// Takes one message and returns the decision so far.
     pub fn push(&mut self, message: &Message) -> &Decision {
+        let (turns_changed, time_changed) = self.take(message);
+        let policy = self.policy.clone();
+        let n = self.messages;
+        self.decide(policy.program(), n, n == 1, turns_changed, time_changed);
+        &self.decision
+    }
+
+    /// Takes one message without deciding anything: the signals see it, no rule is
+    /// evaluated. [`Session::conclude`] then decides on the state the messages left
+    /// ([`Mode::Finished`]).
+    pub fn observe(&mut self, message: &Message) {
+        self.take(message);
+    }
+
+    /// Decides every rule that has not fired yet, once, on the current state (the
+    /// messages pushed or observed so far), and returns the decision. With no message
+    /// taken it decides nothing, as a live session would not.
+    pub fn conclude(&mut self) -> &Decision {
+        let policy = self.policy.clone();
+        let n = self.messages;
+        self.outcome.mode = Mode::Finished;
+        if n > 0 {
+            self.decide(policy.program(), n, true, false, false);
+        }
+        &self.decision
+    }
+
+    /// Counts a message, moves the conversation's clock and feeds the signals that
+    /// see it. Returns whether `turns` changed and whether the clock did.
+    fn take(&mut self, message: &Message) -> (bool, bool) {
         self.messages = self.messages.saturating_add(1);
         let n = self.messages;
         let (previous_ts, previous_gap) = (self.last_ts, self.gap_ms);
@@ -197,20 +258,20 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
         } else {
             self.gap_ms = 0.0;
         }
-        if message.role == Role::Customer {
+        let customer = message.role == Role::Customer;
+        if customer {
             self.turns = self.turns.saturating_add(1);
         }
         // A handle of our own, so the program can be read while the state changes.
         let policy = self.policy.clone();
-        let program = policy.program();
         let time_changed = ts != previous_ts || self.gap_ms != previous_gap;
-        self.observe(program, message, n, ts);
-        self.decide(program, n, message.role == Role::Customer, time_changed);
+        self.observe_signals(policy.program(), message, n, ts);
         self.decision.messages = n;
-        &self.decision
+        self.outcome.messages = n;
+        (customer, time_changed)
     }
 
-    fn observe(&mut self, program: &Program, message: &Message, n: u32, ts: Option<i64>) {
+    fn observe_signals(&mut self, program: &Program, message: &Message, n: u32, ts: Option<i64>) {
         let mut cache = std::mem::take(&mut self.cache);
         cache.reset();
         // Windows over time lose their old entries whoever speaks.
@@ -261,11 +322,13 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
         self.cache = cache;
     }
 
-    fn decide(&mut self, program: &Program, n: u32, turns_changed: bool, time_changed: bool) {
+    /// Evaluates the rules whose inputs changed (`every`: all of them) and records those
+    /// that fire at message `n`.
+    fn decide(&mut self, program: &Program, n: u32, every: bool, turns_changed: bool, time_changed: bool) {
         // The state is fixed from here on: each let is evaluated at most once.
         let mut lets = std::mem::take(&mut self.lets);
         lets.begin(program.let_names.len());
-        if n == 1 {
+        if every {
             // Every condition is new; those that need a fixed part false never fire.
             // One bit per rule: the last word's bits past the last rule stay clear.
             let rules = program.rules.len();
@@ -311,9 +374,13 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
                 if let Some(f) = self.settled.get_mut(index) {
                     *f = true;
                 }
-                let fired = self.fire(rule, n);
-                self.decision.rules.push(fired);
-                changed = true;
+                let (action, queue, priority) = self.action(rule);
+                self.outcome.consider(Fired { rule: index as u32, action, queue, priority, message: n });
+                if self.evidence {
+                    let fired = self.fire(rule, (action, queue, priority), n);
+                    self.decision.rules.push(fired);
+                    changed = true;
+                }
             }
         }
         self.lets = lets;
@@ -322,17 +389,28 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
         }
     }
 
-    fn fire(&self, rule: &CompiledRule, n: u32) -> FiredRule {
-        let program = self.policy.program();
-        let evidence = rule.slots.iter().filter_map(|&s| self.evidence(s)).collect();
-        let (action, queue, flag, priority) = match &rule.action {
+    /// What a rule does when it fires now: its action, the queue it routes to (and
+    /// whether that is its fallback), its priority.
+    fn action(&self, rule: &CompiledRule) -> Routed {
+        match &rule.action {
             Action::Escalate { queue, fallback, priority } => {
-                (ActionKind::Escalate, Some(self.route(*queue, *fallback)), None, Some(*priority))
+                (ActionKind::Escalate, Some(self.route(*queue, *fallback)), Some(*priority))
             }
             Action::Offer { queue, fallback, priority } => {
-                (ActionKind::Offer, Some(self.route(*queue, *fallback)), None, Some(*priority))
+                (ActionKind::Offer, Some(self.route(*queue, *fallback)), Some(*priority))
             }
-            Action::Flag { label } => (ActionKind::Flag, None, Some(label.clone()), None),
+            Action::Flag { .. } => (ActionKind::Flag, None, None),
+        }
+    }
+
+    /// The fired rule as a decision lists it, with its evidence.
+    fn fire(&self, rule: &CompiledRule, routed: Routed, n: u32) -> FiredRule {
+        let program = self.policy.program();
+        let (action, queue, priority) = routed;
+        let evidence = rule.slots.iter().filter_map(|&s| self.evidence(s)).collect();
+        let flag = match &rule.action {
+            Action::Flag { label } => Some(label.clone()),
+            _ => None,
         };
         let queue = queue.map(|(q, _)| q).and_then(|q| program.queue(q)).map(|q| q.name.clone());
         FiredRule {
@@ -347,14 +425,34 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource> Session<P, A> {
         }
     }
 
-    /// Runs the session over a whole conversation, stopping at the first escalation.
+    /// Runs the session over a whole conversation, stopping at the first escalation
+    /// ([`Mode::Live`]).
     pub fn run(&mut self, messages: &[Message]) -> &Decision {
         for m in messages {
-            if self.push(m).is_escalation() {
+            self.push(m);
+            if self.outcome.is_escalation() {
                 break;
             }
         }
         &self.decision
+    }
+
+    /// Takes every message, then decides each rule once on the state they leave
+    /// ([`Mode::Finished`]): the conversation as a whole. A rule fires at the last
+    /// message or not at all.
+    pub fn run_finished(&mut self, messages: &[Message]) -> &Decision {
+        for m in messages {
+            self.observe(m);
+        }
+        self.conclude()
+    }
+
+    /// [`Session::run`] or [`Session::run_finished`], as `mode` says.
+    pub fn run_as(&mut self, messages: &[Message], mode: Mode) -> &Decision {
+        match mode {
+            Mode::Live => self.run(messages),
+            Mode::Finished => self.run_finished(messages),
+        }
     }
 
     pub fn into_decision(self) -> Decision {

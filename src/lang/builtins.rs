@@ -98,6 +98,9 @@ pub enum PerMessage {
     Fallback,
     /// Whether the message is near-identical to an earlier one (`similarity`).
     Repeat,
+    /// Whether the message's text, surrounding whitespace aside, is exactly an
+    /// earlier one's.
+    ExactRepeat,
     /// A yes-or-no question of the message's text; the signal counts the messages
     /// that pass, and its evidence lists them.
     Test(fn(&str) -> bool),
@@ -296,6 +299,18 @@ pub const FUNCTIONS: &[Signature] = &[
         lowering: Lowering::Signal { per_message: PerMessage::Repeat, fold: Fold::Repeats },
         params: &[(Param::Messages, "the messages to compare")],
         named: &[SIMILARITY],
+        result: Type::Number,
+        domain: Domain::COUNT,
+        bounded: true,
+    },
+    Signature {
+        name: "exact_repeats",
+        usage: "exact_repeats(MESSAGES)",
+        doc:
+            "how many chosen messages have exactly the text of an earlier chosen message (surrounding whitespace aside)",
+        lowering: Lowering::Signal { per_message: PerMessage::ExactRepeat, fold: Fold::Repeats },
+        params: &[(Param::Messages, "the messages to compare")],
+        named: &[],
         result: Type::Number,
         domain: Domain::COUNT,
         bounded: true,

@@ -14,7 +14,7 @@ use super::corpus::{Corpus, RawRecord};
 use super::group::GroupBy;
 use super::labels::{self, Scored, DEFAULT_MISSES};
 use super::summary::{Summary, Tally};
-use crate::eval::{Context, Decision, Policy};
+use crate::eval::{Context, Decision, Mode, Policy};
 use crate::transcript::{parse_record_noting, Conversation, TranscriptError};
 
 /// Records parsed and evaluated together.
@@ -44,12 +44,16 @@ pub struct ReplayOptions {
     pub chunk_size: usize,
     /// The evaluation context (clock, business hours, queue status).
     pub context: Context,
+    /// When each conversation is decided: as a live service would, or as a whole.
+    pub mode: Mode,
     /// Group statistics by this conversation field (`--group-by`).
     pub group_by: Option<GroupBy>,
     /// Stop once more than this many records are rejected.
     pub max_errors: Option<u64>,
     /// Prepare each conversation's `--decisions` line (in parallel).
     pub decision_lines: bool,
+    /// What a `--decisions` line holds.
+    pub decisions_format: DecisionsFormat,
     /// Prepare an `--export` line for each escalated conversation (in parallel).
     pub export_escalated: bool,
     /// Misses of labelled records kept per expected/decided pair.
@@ -65,14 +69,45 @@ impl Default for ReplayOptions {
             threads: 0,
             chunk_size: DEFAULT_CHUNK,
             context: Context::default(),
+            mode: Mode::Live,
             group_by: None,
             max_errors: None,
             decision_lines: false,
+            decisions_format: DecisionsFormat::Full,
             export_escalated: false,
             misses_per_pair: DEFAULT_MISSES,
             strict_fields: false,
         }
     }
+}
+
+/// What each `--decisions` line holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+pub enum DecisionsFormat {
+    /// The whole decision: reasons, flags, every fired rule with its evidence.
+    #[default]
+    Full,
+    /// Only what happened: `action`, `queue`, `rule` and `at_message` beside the `id`
+    /// (each left out when there is none; a baseline's the same way under
+    /// `baseline`), for corpora too large to keep the evidence of.
+    Compact,
+}
+
+/// A decision's `--decisions-format compact` form.
+fn compact(decision: &Decision) -> serde_json::Map<String, serde_json::Value> {
+    let mut fields = serde_json::Map::new();
+    fields.insert("action".into(), serde_json::json!(decision.action));
+    if let Some(queue) = &decision.queue {
+        fields.insert("queue".into(), serde_json::json!(queue));
+    }
+    if let Some(rule) = &decision.rule {
+        fields.insert("rule".into(), serde_json::json!(rule));
+    }
+    if let Some(at) = decision.at_message {
+        fields.insert("at_message".into(), serde_json::json!(at));
+    }
+    fields
 }
 
 /// One conversation's outcome.
@@ -254,16 +289,27 @@ impl<'p> Replay<'p> {
     /// [`Replay::evaluate`], with the record's `FILE:LINE` for the list of misses.
     fn evaluate_at(&self, conversation: Conversation, location: impl FnOnce() -> Option<String>) -> Evaluated {
         let context = &self.options.context;
-        let decision = self.policy.evaluate(&conversation, context);
-        let baseline = self.baseline.map(|b| b.evaluate(&conversation, context));
+        let mode = self.options.mode;
+        let decision = self.policy.evaluate_as(&conversation, context, mode);
+        let baseline = self.baseline.map(|b| b.evaluate_as(&conversation, context, mode));
         let groups = self.options.group_by.as_ref().map(|g| g.groups(&conversation)).unwrap_or_default();
         let scored = labels::score(&conversation, &decision, baseline.as_ref(), location);
         let decision_line = self.options.decision_lines.then(|| {
             let mut line = serde_json::Map::new();
             line.insert("id".into(), serde_json::json!(conversation.id));
-            line.insert("decision".into(), serde_json::json!(decision));
-            if let Some(b) = &baseline {
-                line.insert("baseline".into(), serde_json::json!(b));
+            match self.options.decisions_format {
+                DecisionsFormat::Full => {
+                    line.insert("decision".into(), serde_json::json!(decision));
+                    if let Some(b) = &baseline {
+                        line.insert("baseline".into(), serde_json::json!(b));
+                    }
+                }
+                DecisionsFormat::Compact => {
+                    line.extend(compact(&decision));
+                    if let Some(b) = &baseline {
+                        line.insert("baseline".into(), serde_json::Value::Object(compact(b)));
+                    }
+                }
             }
             if let Some(scored) = &scored {
                 line.insert("expect".into(), serde_json::json!(scored.expectation));

@@ -43,7 +43,7 @@ pub(crate) mod summary;
 
 pub use corpus::{Corpus, RawRecord, SkipReason, Skipped, Source};
 pub use diff::{Diff, Transition};
-pub use engine::{max_threads, Evaluated, Event, Replay, ReplayError, ReplayOptions};
+pub use engine::{max_threads, DecisionsFormat, Evaluated, Event, Replay, ReplayError, ReplayOptions};
 pub use gates::{GateResult, Gates};
 pub use group::GroupBy;
 pub use labels::{LabelSummary, Ratio};

@@ -338,6 +338,7 @@ fn strip_punc_if_word(token: &str) -> &str {
 }
 
 /// Per-call scratch state.
+#[derive(Default)]
 struct Scratch {
     toks: Vec<Tok>,
     /// Lower-casing buffer for ASCII tokens longer than 32 bytes.
@@ -811,7 +812,28 @@ fn has_emoji(tables: &Tables, text: &str) -> bool {
     text.chars().any(|c| (!c.is_ascii() || tables.ascii_emoji) && tables.emojis.contains_key(&c))
 }
 
+/// Scratch buffers kept by a thread beyond this many tokens are let go, so one huge
+/// message does not pin its buffers for the thread's life.
+const KEPT_TOKENS: usize = 4096;
+
 fn analyse(text: &str, full: bool) -> SentimentScores {
+    thread_local! {
+        /// This thread's buffers from its previous call: scoring a message after
+        /// warm-up allocates nothing (unless it has emojis to spell out).
+        static SPARE: std::cell::Cell<Option<(Scratch, Vec<f64>)>> = const { std::cell::Cell::new(None) };
+    }
+    let (mut scratch, mut sentiments) = SPARE.take().unwrap_or_default();
+    scratch.toks.clear();
+    scratch.lower.clear();
+    sentiments.clear();
+    let scores = analyse_in(text, full, &mut scratch, &mut sentiments);
+    if scratch.toks.capacity() <= KEPT_TOKENS {
+        SPARE.set(Some((scratch, sentiments)));
+    }
+    scores
+}
+
+fn analyse_in(text: &str, full: bool, scratch: &mut Scratch, sentiments: &mut Vec<f64>) -> SentimentScores {
     let tables = &*TABLES;
     let replaced;
     let text = if has_emoji(tables, text) {
@@ -821,7 +843,7 @@ fn analyse(text: &str, full: bool) -> SentimentScores {
         text
     };
     // (`text.strip()` cannot change the tokens nor the '!'/'?' counts.)
-    let mut scratch = Scratch { toks: Vec::with_capacity((text.len() / 4 + 4).min(1024)), lower: String::new() };
+    scratch.toks.reserve((text.len() / 4 + 4).min(1024));
     let (ep_count, qm_count) = scratch.tokenize(tables, text);
     let toks = scratch.toks.as_slice();
     if toks.is_empty() {
@@ -833,7 +855,7 @@ fn analyse(text: &str, full: bool) -> SentimentScores {
     let cap_differential = toks.len() - allcap_words;
     let is_cap_diff = 0 < cap_differential && cap_differential < toks.len();
 
-    let mut sentiments: Vec<f64> = Vec::with_capacity(toks.len());
+    sentiments.reserve(toks.len());
     for (i, item) in toks.iter().enumerate() {
         if item.booster.is_some() {
             sentiments.push(0.0);
@@ -845,7 +867,7 @@ fn analyse(text: &str, full: bool) -> SentimentScores {
         }
         sentiments.push(sentiment_valence(toks, i, is_cap_diff));
     }
-    but_check(toks, &mut sentiments);
+    but_check(toks, sentiments);
 
     // score_valence
     let punct_emph_amplifier = punctuation_emphasis(ep_count, qm_count);
@@ -864,7 +886,7 @@ fn analyse(text: &str, full: bool) -> SentimentScores {
     let mut pos_sum = 0.0f64;
     let mut neg_sum = 0.0f64;
     let mut neu_count = 0usize;
-    for &s in &sentiments {
+    for &s in sentiments.iter() {
         if s > 0.0 {
             pos_sum += s + 1.0;
         }
