@@ -40,9 +40,9 @@ impl Rng {
     }
 }
 
-const TOPICS: [&str; 4] = ["payments", "refunds", "loyalty", "login"];
+pub const TOPICS: [&str; 4] = ["payments", "refunds", "loyalty", "login"];
 
-const OPENERS: [&[&str]; 4] = [
+pub const OPENERS: [&[&str]; 4] = [
     &[
         "Hi, my payment of {amount} euros didn't go through",
         "My card was declined when paying for order {order}",
@@ -73,7 +73,7 @@ const OPENERS: [&[&str]; 4] = [
     ],
 ];
 
-const BOT_ANSWERS: [&[&str]; 4] = [
+pub const BOT_ANSWERS: [&[&str]; 4] = [
     &[
         "I can help with payments. Which order is it about?",
         "Payments can take up to 24 hours to show. Could you check your banking app?",
@@ -112,7 +112,7 @@ const BOT_ANSWERS: [&[&str]; 4] = [
     ],
 ];
 
-const FOLLOW_UPS: [&str; 8] = [
+pub const FOLLOW_UPS: [&str; 8] = [
     "ok, and how long will that take?",
     "it's order {order}",
     "I checked, nothing there yet",
@@ -123,7 +123,7 @@ const FOLLOW_UPS: [&str; 8] = [
     "great, thank you!",
 ];
 
-const PERSON_REQUESTS: [&str; 5] = [
+pub const PERSON_REQUESTS: [&str; 5] = [
     "Can I talk to a real person please",
     "I want to speak to someone, this isn't helping",
     "Please get me a human agent",
@@ -131,7 +131,7 @@ const PERSON_REQUESTS: [&str; 5] = [
     "Is there an agent I can talk to?",
 ];
 
-const DISPUTES: [&str; 5] = [
+pub const DISPUTES: [&str; 5] = [
     "I want to dispute this charge, I never made it",
     "There's an unauthorized payment of {amount} euros on my card",
     "I'll file a chargeback with my bank if this isn't fixed",
@@ -139,7 +139,7 @@ const DISPUTES: [&str; 5] = [
     "I need to dispute a payment from last week",
 ];
 
-const FRUSTRATION: [&str; 6] = [
+pub const FRUSTRATION: [&str; 6] = [
     "This is ridiculous, I've been waiting for weeks",
     "You keep saying the same thing, it's useless",
     "I'm really annoyed, nothing works",
@@ -154,8 +154,8 @@ const NOT_UNDERSTOOD: [&str; 3] = [
     "I'm not sure I understand. Can you say it another way?",
 ];
 
-const CHANNELS: [&str; 3] = ["chat", "app", "sms"];
-const TIERS: [&str; 3] = ["standard", "silver", "gold"];
+pub const CHANNELS: [&str; 3] = ["chat", "app", "sms"];
+pub const TIERS: [&str; 3] = ["standard", "silver", "gold"];
 
 /// What kind of conversation to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -167,7 +167,7 @@ enum Scenario {
     BotLoop,
 }
 
-fn fill(template: &str, rng: &mut Rng) -> String {
+pub fn fill(template: &str, rng: &mut Rng) -> String {
     template
         .replace("{order}", &format!("{}", 100_000 + rng.below(900_000)))
         .replace("{amount}", &format!("{}", 5 + rng.below(400)))
