@@ -26,9 +26,8 @@ impl Handoff {
 /// The library loop: the transcript reader, then the policy on the finished conversation.
 pub fn decide_with_handoff(engine: &Handoff, line: &str) -> Result<u8, String> {
     let conversation = handoff::transcript::parse_record("peer", line.as_bytes(), 1).map_err(|e| e.to_string())?;
-    // switch to evaluate_finished once it lands: today `evaluate` stops at the first
-    // escalation, so peer.handoff gates every rule on `metadata.messages`.
-    let decision = engine.policy.evaluate(&conversation, &engine.context);
+    // The finished conversation as a whole: every rule decided once, on the final state.
+    let decision = engine.policy.evaluate_finished(&conversation, &engine.context);
     Ok(decision.rules.iter().fold(0, |mask, fired| mask | bit(&fired.rule)))
 }
 

@@ -258,14 +258,33 @@ pub(super) fn parse_bytes(
     // this input.
     take_pending_problem();
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let (parsed, noted) = noting_unknown_fields(|| serde_path_to_error::deserialize(&mut deserializer));
-    let conversation = parsed.map_err(|err| {
-        let path = err.path().to_string();
-        json_error(source_name, first_line, Some(path), err.into_inner())
-    })?;
+    let (parsed, noted) = noting_unknown_fields(|| Conversation::deserialize(&mut deserializer));
+    let conversation = match parsed {
+        Ok(conversation) => conversation,
+        Err(first) => return Err(located_error(source_name, bytes, first_line, first)),
+    };
     deserializer.end().map_err(|err| json_error(source_name, first_line, None, err))?;
     *unknown = noted;
     Ok(conversation)
+}
+
+/// The error of a record that did not read, with the path of the field at fault. Tracking
+/// the path costs on every string and key (a third of reading a record), and a record
+/// rarely fails, so only a failed record is read again with the path tracked.
+#[cold]
+fn located_error(source_name: &str, bytes: &[u8], first_line: usize, first: serde_json::Error) -> TranscriptError {
+    take_pending_problem();
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let (parsed, _) = noting_unknown_fields(|| serde_path_to_error::deserialize::<_, Conversation>(&mut deserializer));
+    match parsed {
+        Err(err) => {
+            let path = err.path().to_string();
+            json_error(source_name, first_line, Some(path), err.into_inner())
+        }
+        // Reading is deterministic, so the second read fails as the first did; were it
+        // not to, the first error is still the answer, without its path.
+        Ok(_) => json_error(source_name, first_line, None, first),
+    }
 }
 
 fn json_error(source_name: &str, first_line: usize, path: Option<String>, inner: serde_json::Error) -> TranscriptError {
