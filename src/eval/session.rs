@@ -201,8 +201,9 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource, C: Borrow<Context>> 
 
     /// Takes one message and returns the decision so far.
     pub fn push(&mut self, message: &Message) -> &Decision {
-        let (turns_changed, time_changed) = self.take(message);
+        // A handle of our own, so the program can be read while the state changes.
         let policy = self.policy.clone();
+        let (turns_changed, time_changed) = self.take(policy.program(), message);
         let n = self.messages;
         self.decide(policy.program(), n, n == 1, turns_changed, time_changed);
         &self.decision
@@ -212,7 +213,8 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource, C: Borrow<Context>> 
     /// evaluated. [`Session::conclude`] then decides on the state the messages left
     /// ([`Mode::Finished`]).
     pub fn observe(&mut self, message: &Message) {
-        self.take(message);
+        let policy = self.policy.clone();
+        self.take(policy.program(), message);
     }
 
     /// Decides every rule that has not fired yet, once, on the current state (the
@@ -230,7 +232,7 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource, C: Borrow<Context>> 
 
     /// Counts a message, moves the conversation's clock and feeds the signals that
     /// see it. Returns whether `turns` changed and whether the clock did.
-    fn take(&mut self, message: &Message) -> (bool, bool) {
+    fn take(&mut self, program: &Program, message: &Message) -> (bool, bool) {
         self.messages = self.messages.saturating_add(1);
         let n = self.messages;
         let (previous_ts, previous_gap) = (self.last_ts, self.gap_ms);
@@ -262,10 +264,8 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource, C: Borrow<Context>> 
         if customer {
             self.turns = self.turns.saturating_add(1);
         }
-        // A handle of our own, so the program can be read while the state changes.
-        let policy = self.policy.clone();
         let time_changed = ts != previous_ts || self.gap_ms != previous_gap;
-        self.observe_signals(policy.program(), message, n, ts);
+        self.observe_signals(program, message, n, ts);
         self.decision.messages = n;
         self.outcome.messages = n;
         (customer, time_changed)
