@@ -5,8 +5,11 @@
 //! engine's decisions checked equal before anything is timed.
 //!
 //! ```text
-//! cargo bench --bench peer -- [--count N] [--seed S] [--runs N] [--corpus FILE] [--rates FILE]
+//! cargo bench --bench peer -- [--count N] [--seed S] [--runs N] [--corpus FILE] [--rates FILE] [--only NAME]
 //! ```
+//!
+//! `--only NAME` runs the engines whose name contains NAME and nothing else (no Python),
+//! for a profiler: `perf record` then sees one engine's loop.
 //!
 //! Without `--bench` (as `cargo test --benches` runs it) it only checks that the
 //! engines agree on a small corpus. `scripts/peer_bench.sh` adds `handoff replay`
@@ -40,11 +43,12 @@ struct Options {
     runs: usize,
     corpus: Option<PathBuf>,
     rates: Option<PathBuf>,
+    only: Option<String>,
     timed: bool,
 }
 
 fn options() -> Result<Options, String> {
-    let mut o = Options { count: 10_000, seed: 7, runs: 3, corpus: None, rates: None, timed: false };
+    let mut o = Options { count: 10_000, seed: 7, runs: 3, corpus: None, rates: None, only: None, timed: false };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or(format!("{arg} needs a value"));
@@ -55,6 +59,7 @@ fn options() -> Result<Options, String> {
             "--runs" => o.runs = value()?.parse().map_err(|e| format!("--runs: {e}"))?,
             "--corpus" => o.corpus = Some(value()?.into()),
             "--rates" => o.rates = Some(value()?.into()),
+            "--only" => o.only = Some(value()?),
             other => return Err(format!("unknown argument {other}")),
         }
     }
@@ -105,7 +110,7 @@ fn run() -> Result<(), String> {
     let mut rego = Rego::load()?;
     let rego_interpreter = Rego::load()?;
     let cel = Cel::load()?;
-    let mut engines = [
+    let engines = [
         Engine { name: "handoff", decide: Box::new(|l| engines::decide_with_handoff(&handoff, l)), decides: true },
         Engine { name: "handoff reader only", decide: Box::new(engines::read_with_handoff), decides: false },
         Engine { name: "Rust, typed structs", decide: Box::new(|l| reference.decide_typed(l)), decides: true },
@@ -114,6 +119,11 @@ fn run() -> Result<(), String> {
         Engine { name: "regorus", decide: Box::new(|l| rego_interpreter.decide_interpreted(l)), decides: true },
         Engine { name: "cel", decide: Box::new(|l| cel.decide(l)), decides: true },
     ];
+    let mut engines: Vec<Engine> =
+        engines.into_iter().filter(|e| o.only.as_ref().is_none_or(|n| e.name.contains(n.as_str()))).collect();
+    if engines.is_empty() {
+        return Err(format!("no engine's name contains {:?}", o.only.unwrap_or_default()));
+    }
 
     // Every engine decides every conversation, and all must agree with the typed reference.
     let expected: Vec<u8> = lines.iter().map(|l| reference.decide_typed(l)).collect::<Result<_, _>>()?;
@@ -123,7 +133,7 @@ fn run() -> Result<(), String> {
     let decisions_path = corpus_path.with_extension("decisions");
     std::fs::write(&decisions_path, expected.iter().map(|m| format!("{m}\n")).collect::<String>())
         .map_err(|e| format!("{}: {e}", decisions_path.display()))?;
-    let python = python(&corpus_path, &decisions_path, o.runs)?;
+    let python = if o.only.is_some() { None } else { python(&corpus_path, &decisions_path, o.runs)? };
     print_mix(&expected);
     if !o.timed {
         println!(
