@@ -111,8 +111,22 @@ fn run() -> Result<(), String> {
     let rego_interpreter = Rego::load()?;
     let cel = Cel::load()?;
     let engines = [
-        Engine { name: "handoff", decide: Box::new(|l| engines::decide_with_handoff(&handoff, l)), decides: true },
-        Engine { name: "handoff reader only", decide: Box::new(engines::read_with_handoff), decides: false },
+        Engine {
+            name: "handoff",
+            decide: Box::new({
+                let mut buffer = handoff::Conversation::default();
+                move |l| engines::decide_with_handoff(&handoff, &mut buffer, l)
+            }),
+            decides: true,
+        },
+        Engine {
+            name: "handoff reader only",
+            decide: Box::new({
+                let mut buffer = handoff::Conversation::default();
+                move |l| engines::read_with_handoff(&mut buffer, l)
+            }),
+            decides: false,
+        },
         Engine { name: "Rust, typed structs", decide: Box::new(|l| reference.decide_typed(l)), decides: true },
         Engine { name: "Rust, serde_json::Value", decide: Box::new(|l| reference.decide_value(l)), decides: true },
         Engine { name: "regorus VM", decide: Box::new(|l| rego.decide_vm(l)), decides: true },

@@ -374,3 +374,47 @@ fn a_bare_array_of_messages_says_what_the_top_level_must_be() {
     assert!(help.contains("\"messages\": [...]") && help.contains("handoff import"), "{help}");
     assert_eq!(err.line(), Some(1));
 }
+
+#[test]
+fn invalid_utf8_in_a_field_nobody_reads_does_not_reject_the_record() {
+    // The whole record is checked for UTF-8 first; a record failing that check is read
+    // byte by byte, as before, where a skipped field's bytes are never decoded.
+    let input =
+        b"{\"id\":\"x\",\"notes\":\"\xff\",\"messages\":[{\"role\":\"customer\",\"text\":\"caf\\u00e9 \\\"ok\\\"\"}]}";
+    let (c, unknown) = handoff::transcript::parse_record_noting("bytes.jsonl", input, 1).unwrap();
+    assert_eq!(c.messages[0].text, "café \"ok\"");
+    assert_eq!(unknown.len(), 1);
+    assert_eq!(unknown[0].field, "notes");
+}
+
+/// Reading record after record into one conversation gives, each time, exactly what
+/// reading the record alone gives: nothing of an earlier record (a longer message
+/// list, a channel, an intent, a failed record's parts) stays behind.
+#[test]
+fn records_read_into_one_conversation_equal_records_read_alone() {
+    let records = [
+        r#"{"id":"a","channel":"chat","customer":{"tier":"gold"},"metadata":{"n":1},"expect":{"action":"escalate","queue":"disputes"},"messages":[{"role":"customer","text":"one","timestamp":"2024-06-11T02:13:32Z","intent":"refund","confidence":0.9,"sentiment":-0.5,"entities":{"order_id":"7"}},{"role":"bot","text":"two"},{"role":"customer","text":"three"}]}"#,
+        r#"{"id":"b","messages":[{"role":"bot","text":"shorter"}]}"#,
+        r#"{"id":"c","messages":[{"role":"customer","text":"no role error","sentiment":3}]}"#,
+        r#"{"id":"d","channel":null,"messages":[{"role":"customer","text":"x","intent":null},{"role":"agent","text":"y","timestamp":"2024-06-11T03:00:00+01:00"},{"role":"system","text":"z"},{"role":"bot","text":"w"}]}"#,
+        r#"{"messages":[]}"#,
+        r#"{"id":"e","messages":[{"role":"customer","text":"caf\u00e9","extra":1}],"notes":"?"}"#,
+        r#"{"id":"f","messages":[]}"#,
+    ];
+    let mut reused = handoff::Conversation::default();
+    let mut read = 0;
+    for (line, record) in records.iter().enumerate() {
+        let alone = handoff::transcript::parse_record_noting("r.jsonl", record.as_bytes(), line + 1);
+        let into = handoff::transcript::parse_record_into("r.jsonl", record.as_bytes(), line + 1, &mut reused);
+        match (alone, into) {
+            (Ok((conversation, unknown)), Ok(unknown_into)) => {
+                assert_eq!(reused, conversation, "record {}", line + 1);
+                assert_eq!(unknown_into, unknown, "record {}", line + 1);
+                read += 1;
+            }
+            (Err(alone), Err(into)) => assert_eq!(into.to_string(), alone.to_string()),
+            (alone, into) => panic!("record {}: alone {alone:?}, into {into:?}", line + 1),
+        }
+    }
+    assert_eq!(read, 5, "two of the records are bad");
+}

@@ -24,17 +24,19 @@ impl Handoff {
 }
 
 /// The library loop: the transcript reader, then the policy on the finished conversation.
-pub fn decide_with_handoff(engine: &Handoff, line: &str) -> Result<u8, String> {
-    let conversation = handoff::transcript::parse_record("peer", line.as_bytes(), 1).map_err(|e| e.to_string())?;
+/// Each line is read into the previous line's conversation (`parse_record_into`), as a
+/// host deciding a corpus would: its strings and messages are reused.
+pub fn decide_with_handoff(engine: &Handoff, buffer: &mut handoff::Conversation, line: &str) -> Result<u8, String> {
+    handoff::transcript::parse_record_into("peer", line.as_bytes(), 1, buffer).map_err(|e| e.to_string())?;
     // The finished conversation as a whole: every rule decided once, on the final state.
-    let decision = engine.policy.evaluate_finished(&conversation, &engine.context);
+    let decision = engine.policy.evaluate_finished(buffer, &engine.context);
     Ok(decision.rules.iter().fold(0, |mask, fired| mask | bit(&fired.rule)))
 }
 
 /// The reader alone, without a policy: the floor of the library loop.
-pub fn read_with_handoff(line: &str) -> Result<u8, String> {
-    let conversation = handoff::transcript::parse_record("peer", line.as_bytes(), 1).map_err(|e| e.to_string())?;
-    Ok(u8::from(conversation.messages.is_empty()))
+pub fn read_with_handoff(buffer: &mut handoff::Conversation, line: &str) -> Result<u8, String> {
+    handoff::transcript::parse_record_into("peer", line.as_bytes(), 1, buffer).map_err(|e| e.to_string())?;
+    Ok(u8::from(buffer.messages.is_empty()))
 }
 
 fn bit(rule: &str) -> u8 {

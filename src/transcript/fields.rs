@@ -12,11 +12,10 @@ use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
-use serde_json::{Map, Value};
 
 use super::de::{fail, Bounded, IdSeed, Optional, TimestampSeed};
 use super::error::TranscriptErrorKind;
-use super::model::{Conversation, Expectation, Message, Role};
+use super::model::{Conversation, Message, Role};
 
 /// The fields of a conversation, in the order the schema documents them.
 pub const CONVERSATION_FIELDS: &[&str] = &["id", "channel", "customer", "metadata", "messages", "expect"];
@@ -133,12 +132,12 @@ impl<'de, K: Fields> Deserialize<'de> for Key<K> {
     }
 }
 
-/// Stores a field's value, refusing a second one as serde's derive does.
-fn once<T, E: de::Error>(slot: &mut Option<T>, name: &'static str, value: Result<T, E>) -> Result<(), E> {
-    if slot.is_some() {
+/// Notes that a field was read, refusing a second one as serde's derive does (after
+/// reading its value, so a bad second value is reported as itself).
+fn once<E: de::Error>(seen: &mut bool, name: &'static str) -> Result<(), E> {
+    if std::mem::replace(seen, true) {
         return Err(E::duplicate_field(name));
     }
-    *slot = Some(value?);
     Ok(())
 }
 
@@ -167,89 +166,182 @@ impl Fields for ConversationField {
     }
 }
 
+// Conversations and messages are read in place: into a fresh value for `deserialize`,
+// into the previous record's value for `deserialize_in_place`, whose strings, message
+// list and messages are reused ([`crate::transcript::parse_record_into`]). One visitor
+// serves both, so both read alike.
 impl<'de> Deserialize<'de> for Conversation {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut conversation = Conversation::default();
+        Conversation::deserialize_in_place(deserializer, &mut conversation)?;
+        Ok(conversation)
+    }
+
+    fn deserialize_in_place<D: Deserializer<'de>>(deserializer: D, place: &mut Self) -> Result<(), D::Error> {
         // `any`, not `map`: serde_json refuses an array for a map before asking
         // the visitor, and a bare array deserves its own error.
-        deserializer.deserialize_any(ConversationVisitor)
+        deserializer.deserialize_any(ConversationVisitor(place))
     }
 }
 
-struct ConversationVisitor;
+struct ConversationVisitor<'a>(&'a mut Conversation);
 
-impl<'de> Visitor<'de> for ConversationVisitor {
-    type Value = Conversation;
+impl<'de> Visitor<'de> for ConversationVisitor<'_> {
+    type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a conversation: an object with \"id\" and \"messages\"")
     }
 
     /// A bare array is almost always the messages without their conversation.
-    fn visit_seq<A: SeqAccess<'de>>(self, _seq: A) -> Result<Conversation, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, _seq: A) -> Result<(), A::Error> {
         Err(fail(TranscriptErrorKind::TopLevelArray))
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Conversation, A::Error> {
-        let mut id = None;
-        let mut channel: Option<Option<String>> = None;
-        let mut customer: Option<Map<String, Value>> = None;
-        let mut metadata: Option<Map<String, Value>> = None;
-        let mut messages = None;
-        let mut expect: Option<Option<Expectation>> = None;
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let c = self.0;
+        let [mut id, mut channel, mut customer, mut metadata, mut messages, mut expect] = [false; 6];
         while let Some(Key(key)) = map.next_key::<Key<ConversationField>>()? {
             match key {
-                Some(ConversationField::Id) => once(&mut id, "id", map.next_value_seed(IdSeed))?,
-                Some(ConversationField::Channel) => once(&mut channel, "channel", map.next_value())?,
-                Some(ConversationField::Customer) => once(&mut customer, "customer", map.next_value())?,
-                Some(ConversationField::Metadata) => once(&mut metadata, "metadata", map.next_value())?,
-                Some(ConversationField::Messages) => {
-                    once(&mut messages, "messages", map.next_value_seed(MessagesSeed))?
+                Some(ConversationField::Id) => {
+                    map.next_value_seed(IdSeed(&mut c.id))?;
+                    once(&mut id, "id")?;
                 }
-                Some(ConversationField::Expect) => once(&mut expect, "expect", map.next_value())?,
+                Some(ConversationField::Channel) => {
+                    map.next_value_seed(OptionalText(&mut c.channel))?;
+                    once(&mut channel, "channel")?;
+                }
+                Some(ConversationField::Customer) => {
+                    c.customer = map.next_value()?;
+                    once(&mut customer, "customer")?;
+                }
+                Some(ConversationField::Metadata) => {
+                    c.metadata = map.next_value()?;
+                    once(&mut metadata, "metadata")?;
+                }
+                Some(ConversationField::Messages) => {
+                    map.next_value_seed(MessagesSeed(&mut c.messages))?;
+                    once(&mut messages, "messages")?;
+                }
+                Some(ConversationField::Expect) => {
+                    c.expect = map.next_value()?;
+                    once(&mut expect, "expect")?;
+                }
                 None => {
                     map.next_value::<IgnoredAny>()?;
                 }
             }
         }
-        Ok(Conversation {
-            id: id.ok_or_else(|| de::Error::missing_field("id"))?,
-            channel: channel.flatten(),
-            customer: customer.unwrap_or_default(),
-            metadata: metadata.unwrap_or_default(),
-            messages: messages.ok_or_else(|| de::Error::missing_field("messages"))?,
-            expect: expect.flatten(),
-        })
+        if !id {
+            return Err(de::Error::missing_field("id"));
+        }
+        if !messages {
+            return Err(de::Error::missing_field("messages"));
+        }
+        // What this record leaves out, it does not have: nothing of the previous one stays.
+        if !channel {
+            c.channel = None;
+        }
+        if !customer {
+            c.customer.clear();
+        }
+        if !metadata {
+            c.metadata.clear();
+        }
+        if !expect {
+            c.expect = None;
+        }
+        Ok(())
     }
 }
 
-/// The messages of a conversation, each read knowing its index.
-struct MessagesSeed;
+/// A string field read into the string already there, reusing its buffer.
+struct Text<'a>(&'a mut String);
 
-impl<'de> DeserializeSeed<'de> for MessagesSeed {
-    type Value = Vec<Message>;
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Vec<Message>, D::Error> {
+impl<'de> DeserializeSeed<'de> for Text<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_string(self)
+    }
+}
+
+impl Visitor<'_> for Text<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // serde's own words for a `String`, so errors read as they did.
+        f.write_str("a string")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
+        self.0.clear();
+        self.0.push_str(v);
+        Ok(())
+    }
+}
+
+/// An optional string field (`null` or absent is `None`), reusing the buffer there.
+struct OptionalText<'a>(&'a mut Option<String>);
+
+impl<'de> DeserializeSeed<'de> for OptionalText<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_option(self)
+    }
+}
+
+impl<'de> Visitor<'de> for OptionalText<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("option")
+    }
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        *self.0 = None;
+        Ok(())
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        *self.0 = None;
+        Ok(())
+    }
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        let text = self.0.get_or_insert_with(String::new);
+        Text(text).deserialize(deserializer)
+    }
+}
+
+/// The messages of a conversation, each read knowing its index, into the messages
+/// already there (reused in order; the list grows or shrinks to this record's).
+struct MessagesSeed<'a>(&'a mut Vec<Message>);
+
+impl<'de> DeserializeSeed<'de> for MessagesSeed<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
         deserializer.deserialize_seq(self)
     }
 }
 
-impl<'de> Visitor<'de> for MessagesSeed {
-    type Value = Vec<Message>;
+impl<'de> Visitor<'de> for MessagesSeed<'_> {
+    type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a list of messages")
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Message>, A::Error> {
-        let mut messages = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let messages = self.0;
         let outer = MESSAGE_INDEX.with(Cell::get);
+        let mut read = 0;
         let result = loop {
-            MESSAGE_INDEX.with(|index| index.set(Some(messages.len())));
-            match seq.next_element::<Message>() {
-                Ok(Some(message)) => messages.push(message),
-                Ok(None) => break Ok(messages),
+            MESSAGE_INDEX.with(|index| index.set(Some(read)));
+            let next = match messages.get_mut(read) {
+                Some(reused) => seq.next_element_seed(MessageSeed(reused)),
+                None => seq.next_element::<Message>().map(|fresh| fresh.map(|message| messages.push(message))),
+            };
+            match next {
+                Ok(Some(())) => read += 1,
+                Ok(None) => break Ok(()),
                 Err(err) => break Err(err),
             }
         };
+        messages.truncate(read);
         MESSAGE_INDEX.with(|index| index.set(outer));
         result
     }
@@ -284,57 +376,92 @@ impl Fields for MessageField {
 
 impl<'de> Deserialize<'de> for Message {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(MessageVisitor)
+        let mut message = Message::new(Role::Customer, String::new());
+        MessageSeed(&mut message).deserialize(deserializer)?;
+        Ok(message)
+    }
+
+    fn deserialize_in_place<D: Deserializer<'de>>(deserializer: D, place: &mut Self) -> Result<(), D::Error> {
+        MessageSeed(place).deserialize(deserializer)
     }
 }
 
-struct MessageVisitor;
+/// A message read into the one already there.
+struct MessageSeed<'a>(&'a mut Message);
 
-impl<'de> Visitor<'de> for MessageVisitor {
-    type Value = Message;
+impl<'de> DeserializeSeed<'de> for MessageSeed<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for MessageSeed<'_> {
+    type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a message: an object with \"role\" and \"text\"")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Message, A::Error> {
-        let mut role: Option<Role> = None;
-        let mut text: Option<String> = None;
-        let mut timestamp = None;
-        let mut intent: Option<Option<String>> = None;
-        let mut confidence = None;
-        let mut sentiment = None;
-        let mut entities: Option<Map<String, Value>> = None;
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let m = self.0;
+        let [mut role, mut text, mut timestamp, mut intent, mut confidence, mut sentiment, mut entities] = [false; 7];
         while let Some(Key(key)) = map.next_key::<Key<MessageField>>()? {
             match key {
-                Some(MessageField::Role) => once(&mut role, "role", map.next_value())?,
-                Some(MessageField::Text) => once(&mut text, "text", map.next_value())?,
-                Some(MessageField::Timestamp) => {
-                    once(&mut timestamp, "timestamp", map.next_value_seed(Optional(TimestampSeed)))?;
+                Some(MessageField::Role) => {
+                    m.role = map.next_value()?;
+                    once(&mut role, "role")?;
                 }
-                Some(MessageField::Intent) => once(&mut intent, "intent", map.next_value())?,
+                Some(MessageField::Text) => {
+                    map.next_value_seed(Text(&mut m.text))?;
+                    once(&mut text, "text")?;
+                }
+                Some(MessageField::Timestamp) => {
+                    m.timestamp = map.next_value_seed(Optional(TimestampSeed))?;
+                    once(&mut timestamp, "timestamp")?;
+                }
+                Some(MessageField::Intent) => {
+                    map.next_value_seed(OptionalText(&mut m.intent))?;
+                    once(&mut intent, "intent")?;
+                }
                 Some(MessageField::Confidence) => {
-                    let range = Optional(Bounded { min: 0.0, max: 1.0 });
-                    once(&mut confidence, "confidence", map.next_value_seed(range))?;
+                    m.confidence = map.next_value_seed(Optional(Bounded { min: 0.0, max: 1.0 }))?;
+                    once(&mut confidence, "confidence")?;
                 }
                 Some(MessageField::Sentiment) => {
-                    let range = Optional(Bounded { min: -1.0, max: 1.0 });
-                    once(&mut sentiment, "sentiment", map.next_value_seed(range))?;
+                    m.sentiment = map.next_value_seed(Optional(Bounded { min: -1.0, max: 1.0 }))?;
+                    once(&mut sentiment, "sentiment")?;
                 }
-                Some(MessageField::Entities) => once(&mut entities, "entities", map.next_value())?,
+                Some(MessageField::Entities) => {
+                    m.entities = map.next_value()?;
+                    once(&mut entities, "entities")?;
+                }
                 None => {
                     map.next_value::<IgnoredAny>()?;
                 }
             }
         }
-        Ok(Message {
-            role: role.ok_or_else(|| de::Error::missing_field("role"))?,
-            text: text.ok_or_else(|| de::Error::missing_field("text"))?,
-            timestamp: timestamp.flatten(),
-            intent: intent.flatten(),
-            confidence: confidence.flatten(),
-            sentiment: sentiment.flatten(),
-            entities: entities.unwrap_or_default(),
-        })
+        if !role {
+            return Err(de::Error::missing_field("role"));
+        }
+        if !text {
+            return Err(de::Error::missing_field("text"));
+        }
+        if !timestamp {
+            m.timestamp = None;
+        }
+        if !intent {
+            m.intent = None;
+        }
+        if !confidence {
+            m.confidence = None;
+        }
+        if !sentiment {
+            m.sentiment = None;
+        }
+        if !entities {
+            m.entities.clear();
+        }
+        Ok(())
     }
 }

@@ -10,7 +10,10 @@ use serde_json::{Map, Value};
 ///
 /// Read by hand-written visitors (`fields.rs`) so unknown fields can be noted
 /// (`sentimnet`: did you mean `sentiment`?) at no cost to the common path.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+///
+/// `Conversation::default()` is an empty conversation (no id, no messages): a buffer
+/// for [`crate::transcript::parse_record_into`], not a record the reader would accept.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Conversation {
     /// The conversation's id, unique within a corpus.
     pub id: String,

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use flate2::bufread::MultiGzDecoder;
 
-use super::de::parse_bytes;
+use super::de::{parse_bytes, parse_bytes_into};
 use super::error::TranscriptError;
 use super::fields::UnknownField;
 use super::model::Conversation;
@@ -37,6 +37,42 @@ pub fn parse_record_noting(source_name: &str, bytes: &[u8], line: usize) -> Resu
     let mut unknown = Vec::new();
     let conversation = parse_bytes(source_name, bytes, line, &mut unknown)?;
     Ok((conversation, unknown))
+}
+
+/// Parses one record into `conversation`, reusing its strings, its list of messages
+/// and the messages in it, and returns the fields it did not know. A host reading
+/// record after record into one conversation allocates almost nothing once the
+/// buffers have grown to its records' size; what a record leaves out is cleared,
+/// so nothing of the previous record stays. Errors are those of [`parse_record`];
+/// after one, `conversation` holds parts of two records: read the next into it.
+///
+/// ```
+/// use handoff::transcript::parse_record_into;
+///
+/// let mut conversation = handoff::Conversation::default();
+/// for (line, record) in [
+///     r#"{"id": "a", "channel": "chat", "messages": [{"role": "customer", "text": "hi"}]}"#,
+///     r#"{"id": "b", "messages": [{"role": "bot", "text": "hello"}, {"role": "customer", "text": "bye"}]}"#,
+/// ]
+/// .into_iter()
+/// .enumerate()
+/// {
+///     let unknown = parse_record_into("corpus.jsonl", record.as_bytes(), line + 1, &mut conversation)?;
+///     assert!(unknown.is_empty());
+/// }
+/// assert_eq!((conversation.id.as_str(), conversation.channel.as_deref()), ("b", None));
+/// assert_eq!(conversation.messages.len(), 2);
+/// # Ok::<(), handoff::transcript::TranscriptError>(())
+/// ```
+pub fn parse_record_into(
+    source_name: &str,
+    bytes: &[u8],
+    line: usize,
+    conversation: &mut Conversation,
+) -> Result<Vec<UnknownField>, TranscriptError> {
+    let mut unknown = Vec::new();
+    parse_bytes_into(source_name, bytes, line, &mut unknown, conversation)?;
+    Ok(unknown)
 }
 
 /// Reads a file holding exactly one conversation (gzip is decompressed).
