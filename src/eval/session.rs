@@ -16,7 +16,7 @@ use super::decision::{ActionKind, Decision, FiredRule};
 use super::outcome::{Fired, Outcome};
 use super::program::*;
 use super::{Mode, Policy};
-use crate::syntax::ast::RoleFilter;
+use crate::syntax::ast::{RoleFilter, Window};
 use crate::transcript::{Message, Role};
 
 #[path = "evidence.rs"]
@@ -54,6 +54,7 @@ pub struct Buffers {
     pending: Vec<u64>,
     cache: MessageCache,
     lets: LetValues,
+    skip_until: Vec<u32>,
 }
 
 /// Evaluates a policy message by message. `P` is `&Policy` or `Arc<Policy>`; `A`
@@ -120,6 +121,10 @@ pub struct Session<P: Deref<Target = Policy> + Clone, A: AttributeSource = Attri
     outcome: Outcome,
     /// Whether fired rules are recorded in `decision` with their evidence.
     evidence: bool,
+    /// For each signal, the first message it must see: set while [`Session::run_finished`]
+    /// knows the whole conversation, so a `last N` window skips the messages it would
+    /// evict before the end. Empty (every message seen) otherwise.
+    skip_until: Vec<u32>,
 }
 
 impl<P: Deref<Target = Policy> + Clone, A: AttributeSource, C: Borrow<Context>> Session<P, A, C> {
@@ -134,7 +139,8 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource, C: Borrow<Context>> 
     pub fn with_buffers(policy: P, attributes: A, context: C, buffers: Buffers) -> Self {
         let program = policy.program();
         // `finish` left every slot reset.
-        let Buffers { mut slots, mut settled, mut pending, cache, lets } = buffers;
+        let Buffers { mut slots, mut settled, mut pending, cache, lets, mut skip_until } = buffers;
+        skip_until.clear();
         slots.resize_with(program.slots.len(), SlotState::new);
         settled.clear();
         settled.resize(program.rules.len(), false);
@@ -159,15 +165,17 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource, C: Borrow<Context>> 
             lets,
             outcome: Outcome::NONE,
             evidence: true,
+            skip_until,
         }
     }
 
     /// The decision, and the buffers for the next session (emptied: nothing of this
     /// conversation stays in them).
     pub fn into_parts(self) -> (Decision, Buffers) {
-        let Session { mut slots, settled, pending, cache, decision, lets, .. } = self;
+        let Session { mut slots, settled, pending, cache, decision, lets, mut skip_until, .. } = self;
         slots.iter_mut().for_each(SlotState::reset);
-        (decision, Buffers { slots, settled, pending, cache, lets })
+        skip_until.clear();
+        (decision, Buffers { slots, settled, pending, cache, lets, skip_until })
     }
 
     pub fn policy(&self) -> &Policy {
@@ -287,6 +295,10 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource, C: Borrow<Context>> 
             }
         }
         for &i in program.slots_seeing(message.role) {
+            if self.skip_until.get(i as usize).is_some_and(|&first| n < first) {
+                // Evicted before the conversation ends: it would change nothing.
+                continue;
+            }
             let (Some(slot), Some(state)) = (program.slot(i), by_id_mut(&mut self.slots, i, "signal state")) else {
                 continue;
             };
@@ -441,9 +453,13 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource, C: Borrow<Context>> 
     /// ([`Mode::Finished`]): the conversation as a whole. A rule fires at the last
     /// message or not at all.
     pub fn run_finished(&mut self, messages: &[Message]) -> &Decision {
+        let policy = self.policy.clone();
+        let program = policy.program();
+        plan_skips(program, messages, self.messages, &mut self.skip_until);
         for m in messages {
-            self.observe(m);
+            self.take(program, m);
         }
+        self.skip_until.clear();
         self.conclude()
     }
 
@@ -457,6 +473,44 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource, C: Borrow<Context>> 
 
     pub fn into_decision(self) -> Decision {
         self.decision
+    }
+}
+
+/// How many of the latest messages a signal sees can change its value at the end of a
+/// conversation: a `last N` window keeps N, and a repeat there compares with the N
+/// entries before it, so `repeats` needs 2N - 1. `None` for `any` and `within`
+/// windows, which every message can change.
+fn needed_at_end(slot: &Slot) -> Option<usize> {
+    let Window::Last(n) = slot.window else { return None };
+    let n = n as usize;
+    match slot.feature {
+        _ if n == 0 => None,
+        Feature::Repeat { .. } | Feature::ExactRepeat => Some((2 * n).saturating_sub(1)),
+        Feature::Mentions { .. }
+        | Feature::Matches(_)
+        | Feature::Sentiment
+        | Feature::Intent
+        | Feature::HasIntent { .. }
+        | Feature::HasEntity(_)
+        | Feature::Says { .. }
+        | Feature::Count(_)
+        | Feature::Fallback
+        | Feature::Test { .. } => Some(n),
+    }
+}
+
+/// For each signal, the first message (numbered after the `before` already taken) of
+/// `messages` whose entry can still be in its window, or matter to one that is, when
+/// the last message is taken: the messages before it are not fed to the signal.
+fn plan_skips(program: &Program, messages: &[Message], before: u32, skip_until: &mut Vec<u32>) {
+    skip_until.clear();
+    skip_until.resize(program.slots.len(), 0);
+    for (slot, first) in program.slots.iter().zip(skip_until.iter_mut()) {
+        let Some(needed) = needed_at_end(slot) else { continue };
+        let seen_from_end = messages.iter().enumerate().rev().filter(|(_, m)| slot_sees(slot.role, m.role));
+        if let Some((position, _)) = seen_from_end.take(needed).last() {
+            *first = before.saturating_add(position as u32).saturating_add(1);
+        }
     }
 }
 
