@@ -125,6 +125,9 @@ pub struct Session<P: Deref<Target = Policy> + Clone, A: AttributeSource = Attri
     /// knows the whole conversation, so a `last N` window skips the messages it would
     /// evict before the end. Empty (every message seen) otherwise.
     skip_until: Vec<u32>,
+    /// Set while [`Session::run_finished`] takes the messages: no rule is decided
+    /// before the last, so values are folded once then, and no rule is scheduled.
+    finishing: bool,
 }
 
 impl<P: Deref<Target = Policy> + Clone, A: AttributeSource, C: Borrow<Context>> Session<P, A, C> {
@@ -166,6 +169,7 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource, C: Borrow<Context>> 
             outcome: Outcome::NONE,
             evidence: true,
             skip_until,
+            finishing: false,
         }
     }
 
@@ -280,32 +284,30 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource, C: Borrow<Context>> 
     }
 
     fn observe_signals(&mut self, program: &Program, message: &Message, n: u32, ts: Option<i64>) {
-        let mut cache = std::mem::take(&mut self.cache);
+        // Borrowed field by field: the cache is used beside the windows, not moved out.
+        let Session { slots, pending, cache, skip_until, finishing, .. } = self;
+        let finishing = *finishing;
         cache.reset();
         // Windows over time lose their old entries whoever speaks.
         if let Some(now) = ts {
             for &i in &program.timed_slots {
-                let (Some(slot), Some(state)) = (program.slot(i), by_id_mut(&mut self.slots, i, "signal state")) else {
+                let (Some(slot), Some(state)) = (program.slot(i), by_id_mut(slots, i, "signal state")) else {
                     continue;
                 };
-                if expire(slot, state, now) && !slot_sees(slot.role, message.role) {
+                if expire(slot, state, now) && !finishing && !slot_sees(slot.role, message.role) {
                     fold(slot, state);
-                    mark(&mut self.pending, program.slot_rules.get(i as usize));
+                    mark(pending, program.slot_rules.get(i as usize));
                 }
             }
         }
         for &i in program.slots_seeing(message.role) {
-            if self.skip_until.get(i as usize).is_some_and(|&first| n < first) {
+            if skip_until.get(i as usize).is_some_and(|&first| n < first) {
                 // Evicted before the conversation ends: it would change nothing.
                 continue;
             }
-            let (Some(slot), Some(state)) = (program.slot(i), by_id_mut(&mut self.slots, i, "signal state")) else {
+            let (Some(slot), Some(state)) = (program.slot(i), by_id_mut(slots, i, "signal state")) else {
                 continue;
             };
-            // The value before this message (`any` windows update the latest intent
-            // as the entry goes in, so this comes first).
-            let (hit, num) = (state.hit, state.num);
-            let intent = (slot.fold == Fold::LatestIntent).then(|| state.latest_intent.clone());
             if let Feature::Says { intent, .. } = slot.feature {
                 state.latest_score = cache.intent_score(program, message, intent).map(|score| (n, score));
             }
@@ -314,24 +316,33 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource, C: Borrow<Context>> 
                 if !cache.may_hit(program, slot, message) {
                     continue;
                 }
-                if let Some(entry) = match_entry(program, slot, message, n, ts, &mut cache) {
+                if let Some(entry) = match_entry(program, slot, message, n, ts, cache) {
                     push_entry(slot, state, entry);
                     if !state.hit {
                         state.hit = true;
-                        mark(&mut self.pending, program.slot_rules.get(i as usize));
+                        mark(pending, program.slot_rules.get(i as usize));
                     }
                 }
                 continue;
             }
-            let entry = feature(program, slot, state, message, n, ts, &mut cache);
+            if finishing {
+                // No rule is decided before the end: the value is folded once then.
+                let entry = feature(program, slot, state, message, n, ts, cache);
+                push_entry(slot, state, entry);
+                continue;
+            }
+            // The value before this message (`any` windows update the latest intent
+            // as the entry goes in, so this comes first).
+            let (hit, num) = (state.hit, state.num);
+            let intent = (slot.fold == Fold::LatestIntent).then(|| state.latest_intent.clone());
+            let entry = feature(program, slot, state, message, n, ts, cache);
             push_entry(slot, state, entry);
             fold(slot, state);
             let intent_changed = intent.is_some_and(|before| before != state.latest_intent);
             if state.hit != hit || state.num.to_bits() != num.to_bits() || intent_changed {
-                mark(&mut self.pending, program.slot_rules.get(i as usize));
+                mark(pending, program.slot_rules.get(i as usize));
             }
         }
-        self.cache = cache;
     }
 
     /// Evaluates the rules whose inputs changed (`every`: all of them) and records those
@@ -456,10 +467,17 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource, C: Borrow<Context>> 
         let policy = self.policy.clone();
         let program = policy.program();
         plan_skips(program, messages, self.messages, &mut self.skip_until);
+        self.finishing = true;
         for m in messages {
             self.take(program, m);
         }
+        self.finishing = false;
         self.skip_until.clear();
+        for (slot, state) in program.slots.iter().zip(self.slots.iter_mut()) {
+            if !slot.latest_hit_only {
+                fold(slot, state);
+            }
+        }
         self.conclude()
     }
 
