@@ -143,3 +143,109 @@ fn buffers_carried_from_session_to_session_decide_as_fresh_sessions_do() {
         }
     }
 }
+
+/// Every feature a signal can take from a message, each over windows of every kind:
+/// `any`, `within`, and `last N` for N small enough that conversations overflow it.
+const SKIP_RULES: &[&str] = &[
+    "{sel} matches /refund|card/i",
+    "{sel} mentions [\"human\", \"agent\"]",
+    "sentiment({sel}) < -0.2",
+    "min_sentiment({sel}) < -0.4",
+    "sentiment_trend({sel}) > 0.1",
+    "intent({sel}) == \"refund\"",
+    "confidence({sel}) > 0.5",
+    "has_intent({sel}, \"refund\", min_confidence: 0.6)",
+    "has_entity({sel}, \"order_id\")",
+    "{sel} says refund",
+    "count({sel}) >= 2",
+    "count({sel}, matching: /refund/i) >= 1",
+    "fallbacks({sel}) >= 1",
+    "questions({sel}) >= 1",
+    "repeats({sel}) >= 1",
+    "exact_repeats({sel}) >= 1",
+];
+
+const SELECTORS: &[&str] = &[
+    "customer.last",
+    "customer.last 2",
+    "bot.last 3",
+    "messages.last 4",
+    "agent.last 2",
+    "customer.any",
+    "bot.within 1m",
+];
+
+const TEXTS: &[&str] = &[
+    "I want a refund",
+    "get me a human agent",
+    "Sorry, I didn't understand that.",
+    "Sorry, I didn't understand that. ",
+    "is my card blocked?",
+    "this is terrible, awful",
+    "great, thank you",
+    "where is my refund",
+    "ok",
+];
+
+/// One policy holding every rule above over one selector: every rule flags, so the
+/// decision lists each rule that holds at the end, with its evidence.
+fn skip_policy(selector: &str) -> Policy {
+    let rules: String = SKIP_RULES
+        .iter()
+        .enumerate()
+        // Trends and repeats need a bounded window.
+        .filter(|(_, when)| !(selector.ends_with(".any") && (when.contains("trend") || when.contains("repeats"))))
+        .map(|(i, when)| format!("rule r{i} {{\n when {}\n flag \"r{i}\"\n}}\n", when.replace("{sel}", selector)))
+        .collect();
+    policy(&format!("intent refund {{\n examples [\"I want a refund\", \"where is my refund\"]\n}}\n{rules}"))
+}
+
+static SKIP_POLICIES: std::sync::LazyLock<Vec<Policy>> =
+    std::sync::LazyLock::new(|| SELECTORS.iter().map(|s| skip_policy(s)).collect());
+
+fn generated(picks: &[(u8, u8, u8, u8)]) -> Conversation {
+    let mut c = conversation(&[]);
+    for (i, &(role, text, extra, seconds)) in picks.iter().enumerate() {
+        let role = [CUSTOMER, BOT, CUSTOMER, BOT, Role::Agent][role as usize % 5];
+        let mut m = Message::new(role, TEXTS[text as usize % TEXTS.len()]);
+        m.timestamp = (extra % 3 != 0)
+            .then(|| jiff::Timestamp::UNIX_EPOCH + jiff::SignedDuration::from_secs(i as i64 * i64::from(seconds)));
+        m.sentiment = (extra % 4 == 1).then(|| f64::from(extra % 7) / 3.0 - 1.0);
+        if extra % 5 == 2 {
+            m.intent = Some(["refund", "other"][usize::from(extra % 2)].into());
+            m.confidence = Some(f64::from(extra % 10) / 10.0);
+        }
+        if extra % 6 == 3 {
+            m.entities.insert("order_id".into(), serde_json::json!("A1"));
+        }
+        c.messages.push(m);
+    }
+    c
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// `evaluate_finished` feeds a `last N` signal only the messages that can still
+    /// count at the end; observing every message then concluding feeds them all. The
+    /// decisions, evidence included, and the outcomes are the same.
+    #[test]
+    fn finished_skipping_evicted_messages_decides_as_observing_every_message(
+        picks in proptest::collection::vec((0u8..5, 0u8..9, 0u8..60, 0u8..40), 0..24),
+    ) {
+        let c = generated(&picks);
+        let context = Context::default();
+        for (selector, p) in SELECTORS.iter().zip(SKIP_POLICIES.iter()) {
+            let mut session = p.session(Attributes::default(), &context);
+            for m in &c.messages {
+                session.observe(m);
+            }
+            let every = session.conclude().clone();
+            let mut session = Session::new(p, &c, &context);
+            proptest::prop_assert_eq!(session.run_finished(&c.messages), &every, "{}", selector);
+            proptest::prop_assert_eq!(p.evaluate_finished(&c, &context), every.clone(), "{}", selector);
+            let outcome = p.outcome(&c, &context, Mode::Finished);
+            proptest::prop_assert_eq!(outcome, session.outcome(), "{}", selector);
+        }
+    }
+}

@@ -16,7 +16,7 @@ use super::decision::{ActionKind, Decision, FiredRule};
 use super::outcome::{Fired, Outcome};
 use super::program::*;
 use super::{Mode, Policy};
-use crate::syntax::ast::RoleFilter;
+use crate::syntax::ast::{RoleFilter, Window};
 use crate::transcript::{Message, Role};
 
 #[path = "evidence.rs"]
@@ -54,6 +54,7 @@ pub struct Buffers {
     pending: Vec<u64>,
     cache: MessageCache,
     lets: LetValues,
+    skip_until: Vec<u32>,
 }
 
 /// Evaluates a policy message by message. `P` is `&Policy` or `Arc<Policy>`; `A`
@@ -120,6 +121,13 @@ pub struct Session<P: Deref<Target = Policy> + Clone, A: AttributeSource = Attri
     outcome: Outcome,
     /// Whether fired rules are recorded in `decision` with their evidence.
     evidence: bool,
+    /// For each signal, the first message it must see: set while [`Session::run_finished`]
+    /// knows the whole conversation, so a `last N` window skips the messages it would
+    /// evict before the end. Empty (every message seen) otherwise.
+    skip_until: Vec<u32>,
+    /// Set while [`Session::run_finished`] takes the messages: no rule is decided
+    /// before the last, so values are folded once then, and no rule is scheduled.
+    finishing: bool,
 }
 
 impl<P: Deref<Target = Policy> + Clone, A: AttributeSource, C: Borrow<Context>> Session<P, A, C> {
@@ -134,7 +142,8 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource, C: Borrow<Context>> 
     pub fn with_buffers(policy: P, attributes: A, context: C, buffers: Buffers) -> Self {
         let program = policy.program();
         // `finish` left every slot reset.
-        let Buffers { mut slots, mut settled, mut pending, cache, lets } = buffers;
+        let Buffers { mut slots, mut settled, mut pending, cache, lets, mut skip_until } = buffers;
+        skip_until.clear();
         slots.resize_with(program.slots.len(), SlotState::new);
         settled.clear();
         settled.resize(program.rules.len(), false);
@@ -159,15 +168,18 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource, C: Borrow<Context>> 
             lets,
             outcome: Outcome::NONE,
             evidence: true,
+            skip_until,
+            finishing: false,
         }
     }
 
     /// The decision, and the buffers for the next session (emptied: nothing of this
     /// conversation stays in them).
     pub fn into_parts(self) -> (Decision, Buffers) {
-        let Session { mut slots, settled, pending, cache, decision, lets, .. } = self;
+        let Session { mut slots, settled, pending, cache, decision, lets, mut skip_until, .. } = self;
         slots.iter_mut().for_each(SlotState::reset);
-        (decision, Buffers { slots, settled, pending, cache, lets })
+        skip_until.clear();
+        (decision, Buffers { slots, settled, pending, cache, lets, skip_until })
     }
 
     pub fn policy(&self) -> &Policy {
@@ -272,28 +284,30 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource, C: Borrow<Context>> 
     }
 
     fn observe_signals(&mut self, program: &Program, message: &Message, n: u32, ts: Option<i64>) {
-        let mut cache = std::mem::take(&mut self.cache);
+        // Borrowed field by field: the cache is used beside the windows, not moved out.
+        let Session { slots, pending, cache, skip_until, finishing, .. } = self;
+        let finishing = *finishing;
         cache.reset();
         // Windows over time lose their old entries whoever speaks.
         if let Some(now) = ts {
             for &i in &program.timed_slots {
-                let (Some(slot), Some(state)) = (program.slot(i), by_id_mut(&mut self.slots, i, "signal state")) else {
+                let (Some(slot), Some(state)) = (program.slot(i), by_id_mut(slots, i, "signal state")) else {
                     continue;
                 };
-                if expire(slot, state, now) && !slot_sees(slot.role, message.role) {
+                if expire(slot, state, now) && !finishing && !slot_sees(slot.role, message.role) {
                     fold(slot, state);
-                    mark(&mut self.pending, program.slot_rules.get(i as usize));
+                    mark(pending, program.slot_rules.get(i as usize));
                 }
             }
         }
         for &i in program.slots_seeing(message.role) {
-            let (Some(slot), Some(state)) = (program.slot(i), by_id_mut(&mut self.slots, i, "signal state")) else {
+            if skip_until.get(i as usize).is_some_and(|&first| n < first) {
+                // Evicted before the conversation ends: it would change nothing.
+                continue;
+            }
+            let (Some(slot), Some(state)) = (program.slot(i), by_id_mut(slots, i, "signal state")) else {
                 continue;
             };
-            // The value before this message (`any` windows update the latest intent
-            // as the entry goes in, so this comes first).
-            let (hit, num) = (state.hit, state.num);
-            let intent = (slot.fold == Fold::LatestIntent).then(|| state.latest_intent.clone());
             if let Feature::Says { intent, .. } = slot.feature {
                 state.latest_score = cache.intent_score(program, message, intent).map(|score| (n, score));
             }
@@ -302,24 +316,33 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource, C: Borrow<Context>> 
                 if !cache.may_hit(program, slot, message) {
                     continue;
                 }
-                if let Some(entry) = match_entry(program, slot, message, n, ts, &mut cache) {
+                if let Some(entry) = match_entry(program, slot, message, n, ts, cache) {
                     push_entry(slot, state, entry);
                     if !state.hit {
                         state.hit = true;
-                        mark(&mut self.pending, program.slot_rules.get(i as usize));
+                        mark(pending, program.slot_rules.get(i as usize));
                     }
                 }
                 continue;
             }
-            let entry = feature(program, slot, state, message, n, ts, &mut cache);
+            if finishing {
+                // No rule is decided before the end: the value is folded once then.
+                let entry = feature(program, slot, state, message, n, ts, cache);
+                push_entry(slot, state, entry);
+                continue;
+            }
+            // The value before this message (`any` windows update the latest intent
+            // as the entry goes in, so this comes first).
+            let (hit, num) = (state.hit, state.num);
+            let intent = (slot.fold == Fold::LatestIntent).then(|| state.latest_intent.clone());
+            let entry = feature(program, slot, state, message, n, ts, cache);
             push_entry(slot, state, entry);
             fold(slot, state);
             let intent_changed = intent.is_some_and(|before| before != state.latest_intent);
             if state.hit != hit || state.num.to_bits() != num.to_bits() || intent_changed {
-                mark(&mut self.pending, program.slot_rules.get(i as usize));
+                mark(pending, program.slot_rules.get(i as usize));
             }
         }
-        self.cache = cache;
     }
 
     /// Evaluates the rules whose inputs changed (`every`: all of them) and records those
@@ -441,8 +464,19 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource, C: Borrow<Context>> 
     /// ([`Mode::Finished`]): the conversation as a whole. A rule fires at the last
     /// message or not at all.
     pub fn run_finished(&mut self, messages: &[Message]) -> &Decision {
+        let policy = self.policy.clone();
+        let program = policy.program();
+        plan_skips(program, messages, self.messages, &mut self.skip_until);
+        self.finishing = true;
         for m in messages {
-            self.observe(m);
+            self.take(program, m);
+        }
+        self.finishing = false;
+        self.skip_until.clear();
+        for (slot, state) in program.slots.iter().zip(self.slots.iter_mut()) {
+            if !slot.latest_hit_only {
+                fold(slot, state);
+            }
         }
         self.conclude()
     }
@@ -457,6 +491,44 @@ impl<P: Deref<Target = Policy> + Clone, A: AttributeSource, C: Borrow<Context>> 
 
     pub fn into_decision(self) -> Decision {
         self.decision
+    }
+}
+
+/// How many of the latest messages a signal sees can change its value at the end of a
+/// conversation: a `last N` window keeps N, and a repeat there compares with the N
+/// entries before it, so `repeats` needs 2N - 1. `None` for `any` and `within`
+/// windows, which every message can change.
+fn needed_at_end(slot: &Slot) -> Option<usize> {
+    let Window::Last(n) = slot.window else { return None };
+    let n = n as usize;
+    match slot.feature {
+        _ if n == 0 => None,
+        Feature::Repeat { .. } | Feature::ExactRepeat => Some((2 * n).saturating_sub(1)),
+        Feature::Mentions { .. }
+        | Feature::Matches(_)
+        | Feature::Sentiment
+        | Feature::Intent
+        | Feature::HasIntent { .. }
+        | Feature::HasEntity(_)
+        | Feature::Says { .. }
+        | Feature::Count(_)
+        | Feature::Fallback
+        | Feature::Test { .. } => Some(n),
+    }
+}
+
+/// For each signal, the first message (numbered after the `before` already taken) of
+/// `messages` whose entry can still be in its window, or matter to one that is, when
+/// the last message is taken: the messages before it are not fed to the signal.
+fn plan_skips(program: &Program, messages: &[Message], before: u32, skip_until: &mut Vec<u32>) {
+    skip_until.clear();
+    skip_until.resize(program.slots.len(), 0);
+    for (slot, first) in program.slots.iter().zip(skip_until.iter_mut()) {
+        let Some(needed) = needed_at_end(slot) else { continue };
+        let seen_from_end = messages.iter().enumerate().rev().filter(|(_, m)| slot_sees(slot.role, m.role));
+        if let Some((position, _)) = seen_from_end.take(needed).last() {
+            *first = before.saturating_add(position as u32).saturating_add(1);
+        }
     }
 }
 
