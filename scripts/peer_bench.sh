@@ -3,6 +3,10 @@
 #
 #   scripts/peer_bench.sh [--runs N] [--count N] [--seed S]
 #
+# --count defaults to 50,000 conversations, the size of issue 14's own measurement: on a
+# smaller corpus the replay rows weigh process start-up and policy compile more than the
+# issue meant (both are still in the replay timing, which is wall clock).
+#
 # Builds the bench and the handoff binary (release code; PROFILE=profiling builds both
 # with line tables into one target folder instead), generates the corpus under
 # target/peer/, runs benches/peer.rs (every engine, decisions checked equal, and
@@ -11,7 +15,7 @@
 # No network at run time. docs/performance.md explains the figures.
 set -euo pipefail
 
-runs=3 count=10000 seed=7
+runs=3 count=50000 seed=7
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs=$2; shift 2 ;;
