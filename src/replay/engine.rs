@@ -403,3 +403,7 @@ fn read_ahead(corpus: &Corpus, chunk_size: usize, chunks: SyncSender<ChunkMessag
         }
     }
 }
+
+#[cfg(test)]
+#[path = "engine_tests.rs"]
+mod tests;
