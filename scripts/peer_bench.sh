@@ -3,6 +3,10 @@
 #
 #   scripts/peer_bench.sh [--runs N] [--count N] [--seed S]
 #
+# --count defaults to 50,000 conversations, the size of issue 14's own measurement: on a
+# smaller corpus the replay rows weigh process start-up and policy compile more than the
+# issue meant (both are still in the replay timing, which is wall clock).
+#
 # Builds the bench and the handoff binary (release code; PROFILE=profiling builds both
 # with line tables into one target folder instead), generates the corpus under
 # target/peer/, runs benches/peer.rs (every engine, decisions checked equal, and
@@ -10,8 +14,10 @@
 # threads over the same corpus, and prints each target with its ratio.
 # No network at run time. docs/performance.md explains the figures.
 set -euo pipefail
+# A replay that fails inside $(replay_rate N) must stop the script, not time an error.
+shopt -s inherit_errexit
 
-runs=3 count=10000 seed=7
+runs=3 count=50000 seed=7
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs=$2; shift 2 ;;
@@ -36,6 +42,13 @@ rates=$PWD/target/peer/rates-$count-$seed.tsv
 cargo build --locked "${build_flags[@]}" --bin handoff >&2
 # The bench writes the corpus it decides to $corpus and its medians to $rates.
 cargo bench --locked "${bench_flags[@]}" --bench peer -- --count "$count" --seed "$seed" --runs "$runs" --rates "$rates"
+
+if [ ! -s "$corpus" ]; then
+  # The bench writes under the checkout it was compiled from (CARGO_MANIFEST_DIR), which a
+  # CARGO_TARGET_DIR shared between checkouts may make another one.
+  echo "$0: the bench wrote no corpus at $corpus (was it compiled from another checkout?)" >&2
+  exit 1
+fi
 
 # handoff replay, wall clock (process start and policy compile included), median of the runs.
 replay_rate() {

@@ -157,7 +157,12 @@ impl Corpus {
 
     /// A reader over the raw records of every source in turn.
     pub fn records(&self) -> RecordReader<'_> {
-        RecordReader { sources: self.sources.iter(), current: None, bytes_read: Arc::new(AtomicU64::new(0)) }
+        RecordReader {
+            sources: self.sources.iter(),
+            current: None,
+            bytes_read: Arc::new(AtomicU64::new(0)),
+            last_len: 0,
+        }
     }
 
     /// Adds a file unless its canonical path is already in the corpus. A file
@@ -225,11 +230,105 @@ pub struct RawRecord {
     pub bytes: Vec<u8>,
 }
 
+impl RawRecord {
+    /// The record, borrowed.
+    pub fn as_record(&self) -> RecordRef<'_> {
+        RecordRef { source: &self.source, line: self.line, bytes: &self.bytes }
+    }
+}
+
+/// One record of a [`RecordChunk`] (or a [`RawRecord`]), borrowed.
+#[derive(Debug, Clone, Copy)]
+pub struct RecordRef<'a> {
+    /// The file (or `-` for stdin) the record comes from.
+    pub source: &'a str,
+    /// The record's first line in its source (1-based).
+    pub line: usize,
+    /// The record's text, as read.
+    pub bytes: &'a [u8],
+}
+
+/// The most a chunk reserves ahead from its first record's size.
+const FIRST_RESERVE_LIMIT: usize = 8 << 20;
+
+/// Records read one after another into a single buffer: what the replay
+/// pipeline passes from its reader to its workers. Refilled with
+/// [`RecordReader::refill`], a chunk is reused from one read to the next, so
+/// reading allocates nothing per record and nothing at all once the buffers
+/// have grown to a chunk's size.
+#[derive(Debug, Default)]
+pub struct RecordChunk {
+    bytes: Vec<u8>,
+    spans: Vec<Span>,
+    sources: Vec<Arc<str>>,
+}
+
+/// Where one record of a chunk lies in its buffer.
+#[derive(Debug, Clone, Copy)]
+pub struct Span {
+    source: usize,
+    line: usize,
+    start: usize,
+    end: usize,
+}
+
+impl RecordChunk {
+    /// Records in the chunk.
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// No record at all.
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    /// Bytes the chunk's buffer holds room for.
+    pub fn capacity(&self) -> usize {
+        self.bytes.capacity()
+    }
+
+    /// Where each record lies, in input order; [`RecordChunk::record`] reads one.
+    pub fn spans(&self) -> &[Span] {
+        &self.spans
+    }
+
+    /// The record a span of this chunk points at.
+    pub fn record(&self, span: &Span) -> RecordRef<'_> {
+        RecordRef {
+            source: self.sources.get(span.source).map_or("", |name| name),
+            line: span.line,
+            bytes: self.bytes.get(span.start..span.end).unwrap_or_default(),
+        }
+    }
+
+    /// The records in input order.
+    pub fn records(&self) -> impl Iterator<Item = RecordRef<'_>> {
+        self.spans.iter().map(|span| self.record(span))
+    }
+
+    fn clear(&mut self) {
+        self.bytes.clear();
+        self.spans.clear();
+        self.sources.clear();
+    }
+
+    /// Notes the record whose text was appended to the buffer from `start` on.
+    fn push(&mut self, source: Arc<str>, line: usize, start: usize) {
+        if !self.sources.last().is_some_and(|last| Arc::ptr_eq(last, &source)) {
+            self.sources.push(source);
+        }
+        let source = self.sources.len().saturating_sub(1);
+        self.spans.push(Span { source, line, start, end: self.bytes.len() });
+    }
+}
+
 /// Raw records in input order, with the bytes read so far for progress.
 pub struct RecordReader<'c> {
     sources: std::slice::Iter<'c, Source>,
     current: Option<OpenSource>,
     bytes_read: Arc<AtomicU64>,
+    last_len: usize,
 }
 
 struct OpenSource {
@@ -237,7 +336,6 @@ struct OpenSource {
     layout: Layout,
     reader: Box<dyn BufRead + Send>,
     line: usize,
-    last_len: usize,
 }
 
 impl RecordReader<'_> {
@@ -259,7 +357,34 @@ impl RecordReader<'_> {
         Ok((!chunk.is_empty()).then_some(chunk))
     }
 
+    /// Empties `chunk` and reads up to `size` records into it, reusing its
+    /// buffers; `false` at the end of the corpus. An I/O error ends the read.
+    pub fn refill(&mut self, size: usize, chunk: &mut RecordChunk) -> Result<bool, TranscriptError> {
+        chunk.clear();
+        while chunk.len() < size {
+            let start = chunk.bytes.len();
+            let Some((source, line)) = self.next_into(&mut chunk.bytes)? else { break };
+            chunk.push(source, line, start);
+            if chunk.len() == 1 {
+                // A new chunk: room for records like the first, rather than growing by doubling.
+                let wanted = chunk.bytes.len().saturating_add(64).saturating_mul(size).min(FIRST_RESERVE_LIMIT);
+                chunk.bytes.reserve(wanted.saturating_sub(chunk.bytes.len()));
+            }
+        }
+        Ok(!chunk.is_empty())
+    }
+
     fn next_record(&mut self) -> Result<Option<RawRecord>, TranscriptError> {
+        // Sized like the last record, so a typical line needs no reallocation.
+        let mut bytes = Vec::with_capacity(self.last_len.saturating_add(64));
+        let Some((source, line)) = self.next_into(&mut bytes)? else { return Ok(None) };
+        self.last_len = bytes.len();
+        Ok(Some(RawRecord { source, line, bytes }))
+    }
+
+    /// Appends the next record's text to `buffer`; its source and first line,
+    /// or `None` at the end of the corpus.
+    fn next_into(&mut self, buffer: &mut Vec<u8>) -> Result<Option<(Arc<str>, usize)>, TranscriptError> {
         loop {
             let Some(open) = &mut self.current else {
                 let Some(source) = self.sources.next() else { return Ok(None) };
@@ -268,16 +393,19 @@ impl RecordReader<'_> {
             };
             match open.layout {
                 Layout::Document => {
-                    let mut bytes = Vec::new();
-                    let result = open.reader.read_to_end(&mut bytes);
+                    let start = buffer.len();
+                    let result = open.reader.read_to_end(buffer);
                     let name = Arc::clone(&open.name);
                     self.current = None;
-                    result.map_err(|e| TranscriptError::io(&name, None, e))?;
-                    return Ok(Some(RawRecord { source: name, line: 1, bytes }));
+                    if let Err(e) = result {
+                        buffer.truncate(start);
+                        return Err(TranscriptError::io(&name, None, e));
+                    }
+                    return Ok(Some((name, 1)));
                 }
                 Layout::Lines => {
-                    if let Some(record) = next_line(open)? {
-                        return Ok(Some(record));
+                    if let Some(line) = next_line(open, buffer)? {
+                        return Ok(Some((Arc::clone(&open.name), line)));
                     }
                     self.current = None;
                 }
@@ -294,29 +422,33 @@ impl RecordReader<'_> {
         };
         let counted = BufReader::with_capacity(1 << 16, Counted { inner: raw, counter });
         let reader = decompress_if_gzip(counted).map_err(|e| TranscriptError::io(&name, None, e))?;
-        Ok(OpenSource { name: name.into(), layout: source.layout, reader, line: 0, last_len: 0 })
+        Ok(OpenSource { name: name.into(), layout: source.layout, reader, line: 0 })
     }
 }
 
-/// The next non-blank line of a JSON Lines source, or `None` at its end.
-fn next_line(open: &mut OpenSource) -> Result<Option<RawRecord>, TranscriptError> {
+/// Appends the next non-blank line of a JSON Lines source to `buffer` and
+/// returns its line number, or `None` at the source's end.
+fn next_line(open: &mut OpenSource, buffer: &mut Vec<u8>) -> Result<Option<usize>, TranscriptError> {
+    let start = buffer.len();
     loop {
-        // Sized like the last line, so a typical line needs no reallocation.
-        let mut bytes = Vec::with_capacity(open.last_len.saturating_add(64));
+        buffer.truncate(start);
         let line = open.line.saturating_add(1);
-        match open.reader.read_until(b'\n', &mut bytes) {
+        match open.reader.read_until(b'\n', buffer) {
             Ok(0) => return Ok(None),
             Ok(_) => {
                 open.line = line;
-                open.last_len = bytes.len();
-                let content = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+                let text = buffer.get(start..).unwrap_or_default();
+                let content = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text);
                 if content.iter().all(u8::is_ascii_whitespace) {
                     continue;
                 }
-                return Ok(Some(RawRecord { source: Arc::clone(&open.name), line, bytes }));
+                return Ok(Some(line));
             }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(TranscriptError::io(&open.name, Some(line), e)),
+            Err(e) => {
+                buffer.truncate(start);
+                return Err(TranscriptError::io(&open.name, Some(line), e));
+            }
         }
     }
 }
@@ -334,3 +466,7 @@ impl<R: Read> Read for Counted<R> {
         Ok(n)
     }
 }
+
+#[cfg(test)]
+#[path = "corpus_tests.rs"]
+mod tests;

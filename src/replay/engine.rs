@@ -1,16 +1,18 @@
 //! The replay pipeline: one thread reads raw records in chunks, a rayon pool
 //! parses and evaluates each chunk in parallel, and the calling thread folds
-//! the results in input order.
+//! the results in input order while the pool already evaluates the next chunk.
 //!
-//! At most [`CHUNKS_IN_FLIGHT`] chunks wait between the reader and the pool, so
-//! memory stays flat however large the corpus; the fold sees records in input
-//! order, so every result is the same for any number of threads.
+//! At most [`CHUNKS_IN_FLIGHT`] chunks wait between the reader and the pool,
+//! and one evaluated chunk between the pool and the fold, so memory stays flat
+//! however large the corpus; a chunk's buffers go back to the reader once it is
+//! evaluated, so reading allocates nothing in the steady state. The fold sees
+//! records in input order, so every result is the same for any number of threads.
 
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
 use rayon::prelude::*;
 
-use super::corpus::{Corpus, RawRecord};
+use super::corpus::{Corpus, RawRecord, RecordChunk, RecordRef};
 use super::group::GroupBy;
 use super::labels::{self, Scored, DEFAULT_MISSES};
 use super::summary::{Summary, Tally};
@@ -22,6 +24,10 @@ pub const DEFAULT_CHUNK: usize = 1024;
 
 /// Chunks read ahead of the evaluation.
 pub const CHUNKS_IN_FLIGHT: usize = 2;
+
+/// A chunk whose buffer grew past this (a huge `.json` document) is not kept
+/// for reuse, so one outsized record does not hold its memory to the end.
+const MAX_REUSED_CHUNK_BYTES: usize = 16 << 20;
 
 /// Worker threads per available core at most. Replay is CPU-bound, so more
 /// threads than cores only add contention; four per core leave room for a
@@ -214,23 +220,55 @@ impl<'p> Replay<'p> {
         tally.keep_misses(self.options.misses_per_pair);
         let chunk_size = self.options.chunk_size.max(1);
         std::thread::scope(|scope| {
-            let (sender, receiver) = sync_channel(CHUNKS_IN_FLIGHT);
-            scope.spawn(move || read_ahead(corpus, chunk_size, sender));
-            self.fold(receiver, &mut tally, &mut on_event)
+            let (read, to_evaluate) = sync_channel(CHUNKS_IN_FLIGHT);
+            let (evaluated, to_fold) = sync_channel(1);
+            // Room for every chunk that can exist at once, so returning one never blocks.
+            let (give_back, given_back) = sync_channel(CHUNKS_IN_FLIGHT.saturating_add(2));
+            scope.spawn(move || read_ahead(corpus, chunk_size, read, given_back));
+            scope.spawn(move || self.evaluate_ahead(to_evaluate, evaluated, give_back));
+            self.fold(to_fold, &mut tally, &mut on_event)
         })?;
         Ok(tally.finish())
     }
 
-    /// Takes chunks until the reader is done; dropping `chunks` on an early
-    /// return stops the reader.
-    fn fold<F>(&self, chunks: Receiver<ChunkMessage>, tally: &mut Tally, on_event: &mut F) -> Result<(), ReplayError>
+    /// Evaluates chunks on the pool, in the order read, and hands each on to the
+    /// fold; stops when the reader is done or the fold has stopped.
+    fn evaluate_ahead(
+        &self,
+        chunks: Receiver<ChunkMessage>,
+        evaluated: SyncSender<EvaluatedMessage>,
+        give_back: SyncSender<RecordChunk>,
+    ) {
+        for message in chunks {
+            let message = message.map(|(chunk, bytes_read)| {
+                let outcomes = self.evaluate_records(&chunk);
+                if chunk.capacity() <= MAX_REUSED_CHUNK_BYTES {
+                    // Full or closed: the reader allocates a new one, or has stopped.
+                    let _ = give_back.try_send(chunk);
+                }
+                (outcomes, bytes_read)
+            });
+            let failed = message.is_err();
+            // A closed channel means the fold stopped early: nothing more to do.
+            if evaluated.send(message).is_err() || failed {
+                return;
+            }
+        }
+    }
+
+    /// Folds evaluated chunks until the input is done; dropping `chunks` on an
+    /// early return stops the evaluation and the reader.
+    fn fold<F>(
+        &self,
+        chunks: Receiver<EvaluatedMessage>,
+        tally: &mut Tally,
+        on_event: &mut F,
+    ) -> Result<(), ReplayError>
     where
         F: FnMut(Event<'_>) -> Result<(), ReplayError>,
     {
         for message in chunks {
-            let (records, bytes_read) = message?;
-            let outcomes = self.evaluate_chunk(&records);
-            drop(records);
+            let (outcomes, bytes_read) = message?;
             for outcome in &outcomes {
                 match outcome {
                     Ok(evaluated) => {
@@ -264,14 +302,19 @@ impl<'p> Replay<'p> {
 
     /// Parses and evaluates a chunk on the pool; the results keep the chunk's order.
     pub fn evaluate_chunk(&self, records: &[RawRecord]) -> Vec<Result<Evaluated, TranscriptError>> {
-        self.pool.install(|| records.par_iter().map(|record| self.evaluate_record(record)).collect())
+        self.pool.install(|| records.par_iter().map(|record| self.evaluate_record(record.as_record())).collect())
     }
 
-    fn evaluate_record(&self, record: &RawRecord) -> Result<Evaluated, TranscriptError> {
-        let (conversation, unknown) = parse_record_noting(&record.source, &record.bytes, record.line)?;
+    /// [`Replay::evaluate_chunk`] over a chunk read into one buffer.
+    fn evaluate_records(&self, chunk: &RecordChunk) -> Outcomes {
+        self.pool.install(|| chunk.spans().par_iter().map(|span| self.evaluate_record(chunk.record(span))).collect())
+    }
+
+    fn evaluate_record(&self, record: RecordRef<'_>) -> Result<Evaluated, TranscriptError> {
+        let (conversation, unknown) = parse_record_noting(record.source, record.bytes, record.line)?;
         if self.options.strict_fields {
             if let Some(first) = unknown.into_iter().next() {
-                return Err(TranscriptError::unknown_field(&record.source, Some(record.line), first));
+                return Err(TranscriptError::unknown_field(record.source, Some(record.line), first));
             }
             return Ok(self.evaluate_at(conversation, || Some(format!("{}:{}", record.source, record.line))));
         }
@@ -334,14 +377,23 @@ impl<'p> Replay<'p> {
 }
 
 /// A chunk of raw records with the bytes read so far, or the error that ended the input.
-type ChunkMessage = Result<(Vec<RawRecord>, u64), TranscriptError>;
+type ChunkMessage = Result<(RecordChunk, u64), TranscriptError>;
 
-fn read_ahead(corpus: &Corpus, chunk_size: usize, chunks: SyncSender<ChunkMessage>) {
+/// A chunk's outcomes, in its order.
+type Outcomes = Vec<Result<Evaluated, TranscriptError>>;
+
+/// A chunk's outcomes with the bytes read so far, or the error that ended the input.
+type EvaluatedMessage = Result<(Outcomes, u64), TranscriptError>;
+
+/// Reads chunks until the corpus ends, the input fails or the pipeline stops,
+/// refilling the chunks the evaluation gives back.
+fn read_ahead(corpus: &Corpus, chunk_size: usize, chunks: SyncSender<ChunkMessage>, given_back: Receiver<RecordChunk>) {
     let mut reader = corpus.records();
     loop {
-        let message = match reader.next_chunk(chunk_size) {
-            Ok(Some(records)) => Ok((records, reader.bytes_read())),
-            Ok(None) => return,
+        let mut chunk = given_back.try_recv().unwrap_or_default();
+        let message = match reader.refill(chunk_size, &mut chunk) {
+            Ok(true) => Ok((chunk, reader.bytes_read())),
+            Ok(false) => return,
             Err(error) => Err(error),
         };
         let failed = message.is_err();
@@ -351,3 +403,7 @@ fn read_ahead(corpus: &Corpus, chunk_size: usize, chunks: SyncSender<ChunkMessag
         }
     }
 }
+
+#[cfg(test)]
+#[path = "engine_tests.rs"]
+mod tests;

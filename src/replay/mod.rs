@@ -41,7 +41,7 @@ pub(crate) mod report_labels_html;
 pub(crate) mod report_text;
 pub(crate) mod summary;
 
-pub use corpus::{Corpus, RawRecord, SkipReason, Skipped, Source};
+pub use corpus::{Corpus, RawRecord, RecordChunk, RecordRef, SkipReason, Skipped, Source};
 pub use diff::{Diff, Transition};
 pub use engine::{max_threads, DecisionsFormat, Evaluated, Event, Replay, ReplayError, ReplayOptions};
 pub use gates::{GateResult, Gates};
