@@ -1,12 +1,11 @@
 //! Message timestamps: RFC 3339, as jiff reads them, with a shortcut for the form bot
 //! platforms write almost always (`2024-06-11T02:13:32Z`). jiff's parser accepts every
 //! form RFC 3339 allows and costs about 450 instructions a timestamp, an eighth of
-//! reading a whole conversation; the shortcut reads the fixed-width form in a tenth
-//! of that and hands anything else, valid or not, to jiff, so what is accepted and
+//! reading a whole conversation; the shortcut reads the fixed-width form in a
+//! tenth of that and hands anything else, valid or not, to jiff, so what is accepted and
 //! what every accepted string means is jiff's answer.
 
-use jiff::civil::DateTime;
-use jiff::tz::Offset;
+use jiff::civil::Date;
 use jiff::Timestamp;
 
 /// The timestamp `text` writes, or `None` when it is not RFC 3339.
@@ -27,12 +26,30 @@ fn utc_seconds(text: &str) -> Option<Timestamp> {
     let year = i16::from(digits(y0, y1)?) * 100 + i16::from(digits(y2, y3)?);
     let (month, day) = (digits(mo0, mo1)?, digits(d0, d1)?);
     let (hour, minute, second) = (digits(h0, h1)?, digits(mi0, mi1)?, digits(s0, s1)?);
-    // jiff decides what a leap second means; DateTime::new would refuse it.
-    if second >= 60 {
+    // jiff decides what a leap second means; anything past it is not a time.
+    if hour > 23 || minute > 59 || second > 59 {
         return None;
     }
-    let civil = DateTime::new(year, month, day, hour, minute, second, 0).ok()?;
-    Offset::UTC.to_timestamp(civil).ok()
+    // jiff says whether the day exists (the 29th of February, the 31st of April).
+    Date::new(year, month, day).ok()?;
+    let seconds = days_since_epoch(year, month, day) * 86_400
+        + i64::from(hour) * 3_600
+        + i64::from(minute) * 60
+        + i64::from(second);
+    Timestamp::from_second(seconds).ok()
+}
+
+/// Days from 1970-01-01 to a date of the proleptic Gregorian calendar, year 0 to
+/// 9999 (Howard Hinnant's `days_from_civil`, with March as the first month so the
+/// leap day ends the year).
+fn days_since_epoch(year: i16, month: i8, day: i8) -> i64 {
+    let (month, day) = (i64::from(month), i64::from(day));
+    let year = i64::from(year) - i64::from(month <= 2);
+    let era = year.div_euclid(400);
+    let year_of_era = year - era * 400;
+    let day_of_year = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
 }
 
 /// Two ASCII digits as a number.
