@@ -8,6 +8,7 @@
 //! evaluated, so reading allocates nothing in the steady state. The fold sees
 //! records in input order, so every result is the same for any number of threads.
 
+use std::cell::Cell;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
 use rayon::prelude::*;
@@ -17,7 +18,7 @@ use super::group::GroupBy;
 use super::labels::{self, Scored, DEFAULT_MISSES};
 use super::summary::{Summary, Tally};
 use crate::eval::{Context, Decision, Mode, Policy};
-use crate::transcript::{parse_record_noting, Conversation, TranscriptError};
+use crate::transcript::{parse_record_into, Conversation, TranscriptError};
 
 /// Records parsed and evaluated together.
 pub const DEFAULT_CHUNK: usize = 1024;
@@ -311,14 +312,32 @@ impl<'p> Replay<'p> {
     }
 
     fn evaluate_record(&self, record: RecordRef<'_>) -> Result<Evaluated, TranscriptError> {
-        let (conversation, unknown) = parse_record_noting(record.source, record.bytes, record.line)?;
+        thread_local! {
+            /// The conversation this worker read last: the next record is read into it,
+            /// reusing its strings and messages.
+            static READ_INTO: Cell<Option<Conversation>> = const { Cell::new(None) };
+        }
+        let mut conversation = READ_INTO.take().unwrap_or_default();
+        let result = self.evaluate_read(record, &mut conversation);
+        READ_INTO.set(Some(conversation));
+        result
+    }
+
+    /// Reads `record` into `conversation` and evaluates it.
+    fn evaluate_read(
+        &self,
+        record: RecordRef<'_>,
+        conversation: &mut Conversation,
+    ) -> Result<Evaluated, TranscriptError> {
+        let unknown = parse_record_into(record.source, record.bytes, record.line, conversation)?;
+        let location = || Some(format!("{}:{}", record.source, record.line));
         if self.options.strict_fields {
             if let Some(first) = unknown.into_iter().next() {
                 return Err(TranscriptError::unknown_field(record.source, Some(record.line), first));
             }
-            return Ok(self.evaluate_at(conversation, || Some(format!("{}:{}", record.source, record.line))));
+            return Ok(self.evaluate_at(conversation, location));
         }
-        let mut evaluated = self.evaluate_at(conversation, || Some(format!("{}:{}", record.source, record.line)));
+        let mut evaluated = self.evaluate_at(conversation, location);
         evaluated.unknown_fields =
             unknown.iter().map(|field| format!("{}:{}: {field}", record.source, record.line)).collect();
         Ok(evaluated)
@@ -326,17 +345,17 @@ impl<'p> Replay<'p> {
 
     /// One conversation under the policy (and the baseline).
     pub fn evaluate(&self, conversation: Conversation) -> Evaluated {
-        self.evaluate_at(conversation, || None)
+        self.evaluate_at(&conversation, || None)
     }
 
     /// [`Replay::evaluate`], with the record's `FILE:LINE` for the list of misses.
-    fn evaluate_at(&self, conversation: Conversation, location: impl FnOnce() -> Option<String>) -> Evaluated {
+    fn evaluate_at(&self, conversation: &Conversation, location: impl FnOnce() -> Option<String>) -> Evaluated {
         let context = &self.options.context;
         let mode = self.options.mode;
-        let decision = self.policy.evaluate_as(&conversation, context, mode);
-        let baseline = self.baseline.map(|b| b.evaluate_as(&conversation, context, mode));
-        let groups = self.options.group_by.as_ref().map(|g| g.groups(&conversation)).unwrap_or_default();
-        let scored = labels::score(&conversation, &decision, baseline.as_ref(), location);
+        let decision = self.policy.evaluate_as(conversation, context, mode);
+        let baseline = self.baseline.map(|b| b.evaluate_as(conversation, context, mode));
+        let groups = self.options.group_by.as_ref().map(|g| g.groups(conversation)).unwrap_or_default();
+        let scored = labels::score(conversation, &decision, baseline.as_ref(), location);
         let decision_line = self.options.decision_lines.then(|| {
             let mut line = serde_json::Map::new();
             line.insert("id".into(), serde_json::json!(conversation.id));
@@ -364,7 +383,7 @@ impl<'p> Replay<'p> {
             .then(|| serde_json::json!({ "conversation": conversation, "decision": decision }).to_string());
         let unknown_fields = Vec::new();
         Evaluated {
-            id: conversation.id,
+            id: conversation.id.clone(),
             decision,
             baseline,
             groups,
