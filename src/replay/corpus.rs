@@ -253,7 +253,7 @@ const FIRST_RESERVE_LIMIT: usize = 8 << 20;
 
 /// Records read one after another into a single buffer: what the replay
 /// pipeline passes from its reader to its workers. Refilled with
-/// [`RecordReader::refill`], a chunk is reused from one read to the next, so
+/// `RecordReader::refill`, a chunk is reused from one read to the next, so
 /// reading allocates nothing per record and nothing at all once the buffers
 /// have grown to a chunk's size.
 #[derive(Debug, Default)]
