@@ -101,14 +101,11 @@ pub(crate) fn compile_with(
             .collect()
     });
     let role_patterns = Role::ALL.map(|role| {
-        let sources: Vec<&str> = c
+        let sources: Vec<&Pattern> = c
             .slots
             .iter()
             .filter(|s| super::session::slot_sees(s.role, role))
-            .filter_map(|s| match &s.feature {
-                Feature::Matches(p) | Feature::Count(Some(p)) => Some(p.in_set.as_str()),
-                _ => None,
-            })
+            .filter_map(|s| s.feature.pattern())
             .collect();
         role_pattern_set(&sources)
     });
@@ -510,12 +507,17 @@ impl Seen {
 
 /// A set for a role's regexes: worth it for two to a handful (one regex is its own
 /// check; a union of many can be slower than the regexes one by one).
-fn role_pattern_set(sources: &[&str]) -> Option<regex::RegexSet> {
+fn role_pattern_set(patterns: &[&Pattern]) -> Option<RolePatterns> {
     const MOST: usize = 16;
-    if !(2..=MOST).contains(&sources.len()) {
+    if !(2..=MOST).contains(&patterns.len()) {
         return None;
     }
-    regex::RegexSetBuilder::new(sources).size_limit(8 << 20).build().ok()
+    let build = |sources: Vec<&str>| regex::RegexSetBuilder::new(sources).size_limit(8 << 20).build().ok();
+    let set = build(patterns.iter().map(|p| p.in_set.as_str()).collect())?;
+    // Over lowercased text only when every regex folds case: one that does not must
+    // see the text as written.
+    let folded = patterns.iter().map(|p| p.regex.folded_pattern()).collect::<Option<Vec<_>>>().and_then(build);
+    Some(RolePatterns { set, folded })
 }
 
 impl Compiler<'_> {

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use super::super::program::{Feature, Program, Slot};
 use super::window::{Entry, SlotState};
+use crate::lang::folding::{lowercase_ascii, Searched};
 use crate::signals::phrase_index::Scratch;
 use crate::signals::phrases::PhraseMatch;
 use crate::signals::{sentiment, similarity::Fingerprint};
@@ -29,6 +30,10 @@ pub(crate) struct MessageCache {
     /// Every learnt intent's score for the message, once a signal asked.
     intent_scores: Vec<f32>,
     scored: bool,
+    /// The message's ASCII lowercase, for regexes that fold case: whether it is
+    /// written into `lowercase` (the text is ASCII), once a regex asked.
+    lowercased: Option<bool>,
+    lowercase: String,
 }
 
 impl MessageCache {
@@ -40,6 +45,17 @@ impl MessageCache {
         self.fingerprint = None;
         self.patterns = None;
         self.scored = false;
+        self.lowercased = None;
+    }
+
+    /// The message as a regex searches it: with its ASCII lowercase when the regex
+    /// folds case (`folds`), written the first time one asks.
+    fn searched<'m>(&'m mut self, message: &'m Message, folds: bool) -> Searched<'m> {
+        if !folds {
+            return Searched::as_written(&message.text);
+        }
+        let ascii = *self.lowercased.get_or_insert_with(|| lowercase_ascii(&message.text, &mut self.lowercase));
+        Searched { text: &message.text, lowercase: ascii.then_some(self.lowercase.as_str()) }
     }
 
     /// The message's score for learnt intent `intent`: every intent is scored at
@@ -74,9 +90,15 @@ impl MessageCache {
     /// False when none of the regexes that see the message matches it (one pass
     /// over the text for all of them); true otherwise, or when there is no set.
     fn may_match(&mut self, program: &Program, message: &Message) -> bool {
-        *self
-            .patterns
-            .get_or_insert_with(|| program.patterns_seeing(message.role).is_none_or(|set| set.is_match(&message.text)))
+        if let Some(known) = self.patterns {
+            return known;
+        }
+        let may = match program.patterns_seeing(message.role) {
+            Some(set) => set.is_match(self.searched(message, set.folded.is_some())),
+            None => true,
+        };
+        self.patterns = Some(may);
+        may
     }
 }
 
@@ -114,7 +136,7 @@ pub(super) fn match_entry(
             if !cache.may_match(program, message) {
                 return None;
             }
-            let m = re.find(&message.text)?;
+            let m = re.find_in(cache.searched(message, re.folds_case()))?;
             Some(entry(m.start, m.end, 0, 0.0, message.text.get(m).map(Into::into)))
         }
         Feature::HasIntent { intents, min_confidence } => {
@@ -171,7 +193,9 @@ pub(crate) fn feature(
         Feature::Count(re) => {
             e.hit = match re {
                 None => true,
-                Some(re) => cache.may_match(program, message) && re.is_match(&message.text),
+                Some(re) => {
+                    cache.may_match(program, message) && re.is_match_in(cache.searched(message, re.folds_case()))
+                }
             };
         }
         Feature::Fallback => {

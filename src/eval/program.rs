@@ -4,6 +4,7 @@
 use miette::SourceSpan;
 use regex::RegexSet;
 
+use crate::lang::folding::Searched;
 use crate::lang::regexes::PolicyRegex;
 
 pub use crate::lang::builtins::Fold;
@@ -129,6 +130,36 @@ pub enum Feature {
     },
 }
 
+/// Every regex that sees a role's messages, in one set; and, when each of them folds
+/// case ([`crate::lang::folding`]), the set that searches lowercased ASCII text alike.
+#[derive(Debug)]
+pub struct RolePatterns {
+    pub set: RegexSet,
+    pub folded: Option<RegexSet>,
+}
+
+impl RolePatterns {
+    /// Whether any of the regexes matches the text (over its lowercase when both the
+    /// set and the text allow it: the same answer).
+    pub(crate) fn is_match(&self, searched: Searched<'_>) -> bool {
+        match (&self.folded, searched.lowercase) {
+            (Some(folded), Some(lowercase)) => folded.is_match(lowercase),
+            _ => self.set.is_match(searched.text),
+        }
+    }
+}
+
+impl Feature {
+    /// The regex each message is searched with, for the features that have one: those
+    /// a role's [`RegexSet`] is made of.
+    pub fn pattern(&self) -> Option<&Pattern> {
+        match self {
+            Feature::Matches(p) | Feature::Count(Some(p)) => Some(p),
+            _ => None,
+        }
+    }
+}
+
 /// The policy's learnt intents: the model trained on its examples, and their names.
 #[derive(Debug, Clone)]
 pub struct LearntIntents {
@@ -216,7 +247,7 @@ pub struct Program {
     /// For each role (in [`Role::ALL`] order), every regex of the signals that see
     /// it in one set, when there are a few: a message that matches none of them
     /// (most) is searched once instead of once per regex.
-    pub role_patterns: [Option<RegexSet>; 4],
+    pub role_patterns: [Option<RolePatterns>; 4],
     /// Signals over `within` windows, whose entries expire as the clock moves
     /// whoever speaks.
     pub timed_slots: Vec<SlotId>,
@@ -279,7 +310,7 @@ impl Program {
     }
 
     /// The set of the regexes that see a message from `role`, if there is one.
-    pub fn patterns_seeing(&self, role: Role) -> Option<&RegexSet> {
+    pub fn patterns_seeing(&self, role: Role) -> Option<&RolePatterns> {
         self.role_patterns.get(role_index(role)?)?.as_ref()
     }
 

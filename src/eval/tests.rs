@@ -235,16 +235,36 @@ fn the_role_regex_set_agrees_with_each_regex() {
             _ => None,
         })
         .collect();
-    assert_eq!(set.len(), regexes.len());
+    assert_eq!(set.set.len(), regexes.len());
+    // `/Z/` is case-sensitive: the set searches every text as written.
+    assert!(set.folded.is_none());
     for text in
         ["CHARGEBACK", "charge back", "x\ny", "xy", "x y", "line\nrefund\nend", "a\nb", "a\rb", "aaa", "Z", "z", ""]
     {
-        let in_set = set.matches(text);
+        let in_set = set.set.matches(text);
         for (k, re) in regexes.iter().enumerate() {
             assert_eq!(in_set.matched(k), re.is_match(text), "{re} on {text:?}");
         }
     }
     assert!(program.patterns_seeing(Role::Bot).is_none());
+}
+
+/// When every regex of a role folds case, its set searches lowercased ASCII text, and
+/// rules decide as they do on the text as written (upper case, mixed, non-ASCII).
+#[test]
+fn a_role_of_case_insensitive_regexes_searches_the_lowercase() {
+    let p = policy(
+        "rule dispute {\n when customer.any matches /dispute|charge ?back/i\n escalate to disputes\n}\n\
+         rule person {\n when customer.last matches /\\b(agent|human)\\b/i\n offer human via general\n}",
+    );
+    let set = p.program().patterns_seeing(Role::Customer).expect("a set for the customer's regexes");
+    assert!(set.folded.is_some(), "both regexes fold case");
+    let decided = |text: &str| p.evaluate(&conversation(&[("customer", text)]), &Context::default()).rule;
+    assert_eq!(decided("I want to DISPUTE this").as_deref(), Some("dispute"));
+    assert_eq!(decided("a Charge Back, na\u{EF}ve me").as_deref(), Some("dispute"));
+    assert_eq!(decided("an AGENT please").as_deref(), Some("person"));
+    assert_eq!(decided("AGENTS \u{2014} none of them").as_deref(), None);
+    assert_eq!(decided("Nothing to see").as_deref(), None);
 }
 
 /// The fast comparison of numbers agrees with the values' comparison, NaN included.

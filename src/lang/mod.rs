@@ -3,6 +3,7 @@
 //! declaration each), regex literals and their flags, and the one let resolver.
 
 pub mod builtins;
+pub(crate) mod folding;
 pub(crate) mod languages;
 pub(crate) mod lets;
 pub(crate) mod priority;

@@ -19,6 +19,8 @@ use std::ops::Range;
 use regex_automata::meta;
 use regex_automata::util::syntax;
 
+use super::folding::{self, Searched};
+
 /// Built regexes by pattern and flags.
 pub type Regexes = HashMap<(String, String), PolicyRegex>;
 
@@ -27,6 +29,9 @@ pub type Regexes = HashMap<(String, String), PolicyRegex>;
 pub struct PolicyRegex {
     regex: meta::Regex,
     pattern: String,
+    /// The same regex for lowercased ASCII text, when it is case-insensitive
+    /// throughout ([`folding`]), and that regex as a pattern (for a role's set).
+    folded: Option<(meta::Regex, String)>,
 }
 
 impl PolicyRegex {
@@ -38,6 +43,34 @@ impl PolicyRegex {
     /// The byte range of the leftmost-first match in `text`.
     pub fn find(&self, text: &str) -> Option<Range<usize>> {
         self.regex.find(text).map(|m| m.range())
+    }
+
+    /// Whether the regex matches anywhere in the text; over its lowercase when this
+    /// regex folds case and the text is ASCII ([`folding`]), with the same answer.
+    pub(crate) fn is_match_in(&self, searched: Searched<'_>) -> bool {
+        match (&self.folded, searched.lowercase) {
+            (Some((folded, _)), Some(lowercase)) => folded.is_match(lowercase),
+            _ => self.regex.is_match(searched.text),
+        }
+    }
+
+    /// [`PolicyRegex::find`], over the lowercase when the regex folds case: the same
+    /// range, since lowercasing ASCII moves no byte.
+    pub(crate) fn find_in(&self, searched: Searched<'_>) -> Option<Range<usize>> {
+        match (&self.folded, searched.lowercase) {
+            (Some((folded, _)), Some(lowercase)) => folded.find(lowercase).map(|m| m.range()),
+            _ => self.find(searched.text),
+        }
+    }
+
+    /// Whether the regex searches lowercased ASCII text when it has it ([`folding`]).
+    pub(crate) fn folds_case(&self) -> bool {
+        self.folded.is_some()
+    }
+
+    /// The pattern that searches lowercased ASCII text alike, when the regex folds case.
+    pub(crate) fn folded_pattern(&self) -> Option<&str> {
+        self.folded.as_ref().map(|(_, pattern)| pattern.as_str())
     }
 
     /// The pattern as written, without flags.
@@ -72,11 +105,11 @@ pub fn build_regex(pattern: &str, flags: &str) -> Result<PolicyRegex, String> {
         .nfa_size_limit(Some(REGEX_SIZE_LIMIT))
         .hybrid_cache_capacity(LAZY_DFA_CACHE)
         .dfa(false);
-    meta::Builder::new()
-        .configure(config)
-        .syntax(syntax)
+    let mut builder = meta::Builder::new();
+    builder.configure(config).syntax(syntax);
+    builder
         .build(pattern)
-        .map(|regex| PolicyRegex { regex, pattern: pattern.to_string() })
+        .map(|regex| PolicyRegex { regex, pattern: pattern.to_string(), folded: fold_case(&builder, pattern, &syntax) })
         .map_err(|e| {
             if e.size_limit().is_some() {
                 "the expression is too large".to_string()
@@ -86,6 +119,15 @@ pub fn build_regex(pattern: &str, flags: &str) -> Result<PolicyRegex, String> {
                 e.to_string()
             }
         })
+}
+
+/// The regex for lowercased ASCII text, and its pattern, when `pattern` folds case
+/// ([`folding`]). Only asked once the regex as written has built, so it parses.
+fn fold_case(builder: &meta::Builder, pattern: &str, syntax: &syntax::Config) -> Option<(meta::Regex, String)> {
+    let hir = syntax::parse_with(pattern, syntax).ok()?;
+    let folded = folding::folded(&hir)?;
+    let regex = builder.build_from_hir(&folded).ok()?;
+    Some((regex, folded.to_string()))
 }
 
 /// The most memory one regex of a policy may compile to.
