@@ -41,6 +41,14 @@ fn test_runner_text_for_passing_and_failing_suites() {
     insta::assert_snapshot!("test_failing_text", out);
 }
 
+/// A test file with `mode finished` tests (and a `mode live` one) passes `handoff test`.
+#[test]
+fn test_runner_decides_finished_tests() {
+    let (code, out, err) = handoff(&["test", "tests/cases/parse/test_modes.handoff"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("3 passed, 0 failed"), "{out}");
+}
+
 #[test]
 fn test_runner_json_and_junit() {
     let (code, out, _) = handoff(&["test", "--format", "json", "tests/fixtures/suites/failing.handoff"]);
