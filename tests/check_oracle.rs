@@ -10,7 +10,7 @@
 
 use handoff::explain::evaluate_explained;
 use handoff::syntax::parser::MAX_DEPTH;
-use handoff::{Analysis, Context, Conversation, Message, Policy, Role};
+use handoff::{Analysis, Context, Conversation, Message, Mode, Policy, Role};
 use proptest::prelude::*;
 use serde_json::{json, Map};
 
@@ -137,10 +137,14 @@ proptest! {
                 prop_assert!(!analysis.has_errors());
                 for c in &conversations {
                     let decision = policy.evaluate(c, &Context::default());
-                    let (explained, explanation) = evaluate_explained(&policy, c, &Context::default());
+                    let (explained, explanation) = evaluate_explained(&policy, c, &Context::default(), Mode::Live);
                     prop_assert_eq!(&decision, &explained);
                     prop_assert_eq!(explanation.rules.len(), policy.rule_names().count());
                     prop_assert!(!explanation.render().is_empty());
+                    let finished = policy.evaluate_finished(c, &Context::default());
+                    let (explained, explanation) = evaluate_explained(&policy, c, &Context::default(), Mode::Finished);
+                    prop_assert_eq!(&finished, &explained);
+                    prop_assert_eq!(explanation.rules.len(), policy.rule_names().count());
                 }
             }
             Err(e) => {

@@ -41,6 +41,14 @@ fn test_runner_text_for_passing_and_failing_suites() {
     insta::assert_snapshot!("test_failing_text", out);
 }
 
+/// A test file with `mode finished` tests (and a `mode live` one) passes `handoff test`.
+#[test]
+fn test_runner_decides_finished_tests() {
+    let (code, out, err) = handoff(&["test", "tests/cases/parse/test_modes.handoff"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("3 passed, 0 failed"), "{out}");
+}
+
 #[test]
 fn test_runner_json_and_junit() {
     let (code, out, _) = handoff(&["test", "--format", "json", "tests/fixtures/suites/failing.handoff"]);
@@ -141,16 +149,17 @@ fn eval_names_the_file_line_and_field_of_a_bad_transcript() {
     assert!(err.contains("bad_transcript.jsonl: line 2: messages[1].role: unknown role \"bott\""), "{err}");
 }
 
+/// `handoff eval` of the payments policy on its dispute scenario, with `extra`
+/// arguments: (exit code, stdout, stderr).
+fn eval_dispute(extra: &[&str]) -> (i32, String, String) {
+    let mut args = vec!["eval", "policies/payments.handoff", "tests/cases/eval/payment_dispute.json"];
+    args.extend_from_slice(extra);
+    handoff(&args)
+}
+
 #[test]
 fn eval_explains_in_text_and_json() {
-    let (code, out, err) = handoff(&[
-        "eval",
-        "policies/payments.handoff",
-        "tests/cases/eval/payment_dispute.json",
-        "--format",
-        "json",
-        "--explain",
-    ]);
+    let (code, out, err) = eval_dispute(&["--format", "json", "--explain"]);
     assert_eq!(code, 0, "{err}");
     let v = stable_json(out.trim());
     assert_eq!(v["decision"]["action"], "escalate");
@@ -167,6 +176,28 @@ fn eval_explains_in_text_and_json() {
     assert_eq!(code, 0);
     assert!(out.contains("escalate to general (fallback: disputes is closed)"), "{out}");
     assert!(out.contains("flags: callback-next-business-day"), "{out}");
+}
+
+/// `--explain` explains the decision of the mode asked for: finished, the dispute
+/// rule fires at the last message and the explanation is of that state (live, it
+/// fires at message 1, as above).
+#[test]
+fn eval_explains_a_finished_conversation() {
+    let (code, out, err) = eval_dispute(&["--format", "json", "--explain", "--mode", "finished"]);
+    assert_eq!(code, 0, "{err}");
+    let v = stable_json(out.trim());
+    assert_eq!(v["decision"]["action"], "escalate");
+    assert_eq!(v["decision"]["queue"], "disputes");
+    assert_eq!(v["decision"]["at_message"], 4);
+    assert_eq!(v["explanation"]["message"], 4);
+    let rules = v["explanation"]["rules"].as_array().unwrap();
+    let dispute = rules.iter().find(|r| r["rule"] == "dispute").unwrap();
+    assert_eq!(dispute["fired_at"], 4);
+    assert_eq!(dispute["condition"]["value"], "true");
+    let (code, out, err) = eval_dispute(&["--explain", "--mode", "finished"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("explanation at message 4:"), "{out}");
+    assert!(out.contains("rule dispute (fired at message 4)"), "{out}");
 }
 
 #[test]

@@ -23,7 +23,7 @@ fn seed_scenarios() {
             Ok(text) => Context::from_json(&text).unwrap(),
             Err(_) => Context::default(),
         };
-        let (decision, explanation) = evaluate_explained(&policy, &conversation, &context);
+        let (decision, explanation) = evaluate_explained(&policy, &conversation, &context, Mode::Live);
         // The policy's hash changes with every edit of the policy; the rest must not drift.
         let json = serde_json::to_string_pretty(&decision).unwrap().replace(&hash, "[policy hash]");
         let text = summary(&conversation.id, &decision).replace(&hash[..12], "[hash]");

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use handoff::explain::evaluate_explained;
 use handoff::transcript::parse_json;
-use handoff::{Analysis, Context, Evidence, Policy};
+use handoff::{Analysis, Context, Evidence, Mode, Policy};
 use sha2::{Digest, Sha256};
 
 const FIXTURE: &str = "tests/fixtures/intents/support.handoff";
@@ -79,7 +79,7 @@ fn an_inline_example_is_located_on_its_policy_line() {
 fn explain_shows_the_score_of_a_learnt_intent_said_or_not() {
     let policy = Policy::load(fixture()).unwrap();
     let c = conversation(&["hello", "I was charged two times for one order"]);
-    let (_, explanation) = evaluate_explained(&policy, &c, &Context::default());
+    let (_, explanation) = evaluate_explained(&policy, &c, &Context::default(), Mode::Live);
     let text = explanation.render();
     assert!(text.contains("customer.last says request_person = false (message 2 scores 0."), "{text}");
     assert!(text.contains("says dispute_charge (score 0.") && text.contains("examples/payments.intents:4"), "{text}");

@@ -8,7 +8,7 @@
 
 use handoff::explain::{evaluate_explained, ExplainNode};
 use handoff::syntax::parser::MAX_DEPTH;
-use handoff::{Analysis, Context, Conversation, Message, Policy, Role};
+use handoff::{Analysis, Context, Conversation, Message, Mode, Policy, Role};
 use miette::Diagnostic;
 
 /// The stack of a tokio worker thread.
@@ -76,7 +76,7 @@ fn run(source: &str, texts: &[&str]) -> (String, usize) {
     let policy = Policy::from_source("lets.handoff", source).unwrap_or_else(|e| panic!("{e:?}"));
     let c = conversation(texts);
     let decision = policy.evaluate(&c, &Context::default());
-    let (explained, explanation) = evaluate_explained(&policy, &c, &Context::default());
+    let (explained, explanation) = evaluate_explained(&policy, &c, &Context::default(), Mode::Live);
     assert_eq!(decision, explained, "explaining changed the decision");
     (decision.label(), explanation.rules.iter().map(|r| count_nodes(&r.condition)).sum())
 }

@@ -337,6 +337,22 @@ fn completion_inside_a_when() {
 }
 
 #[test]
+fn completion_of_a_tests_mode() {
+    let text = POLICY.replacen("  customer: ", "  mode \n  customer: ", 1);
+    assert_ne!(text, POLICY, "the policy has no transcript line");
+    let mut client = Client::start();
+    client.open(&text);
+    let (line, col) = pos(&text, "mode \n", 0);
+    let items = client.at("textDocument/completion", (line, col + 5), json!({}));
+    let labels: Vec<&str> = items.as_array().unwrap().iter().map(|i| i["label"].as_str().unwrap()).collect();
+    assert_eq!(labels, ["live", "finished"]);
+    // Elsewhere `mode` is a keyword like the others.
+    let (line, col) = pos(&text, "mode \n", 0);
+    let items = client.at("textDocument/completion", (line, col), json!({}));
+    assert!(items.as_array().unwrap().iter().any(|i| i["label"] == "mode"), "{items}");
+}
+
+#[test]
 fn formatting_is_handoff_fmt() {
     let messy = "policy \"x\"   version 1\nqueues {\n general \"G\"\n}\nrule human {\nwhen customer.last mentions \"human\"\n   escalate to general\n}\n";
     let mut client = Client::start();

@@ -151,7 +151,7 @@ pub fn conversation(rng: &mut Rng, index: u64) -> String {
         "id": format!("peer-{index:08}"),
         "channel": rng.pick(&corpus_gen::CHANNELS),
         "customer": { "tier": rng.pick(&corpus_gen::TIERS) },
-        "metadata": { "topic": corpus_gen::TOPICS[topic], "messages": count },
+        "metadata": { "topic": corpus_gen::TOPICS[topic] },
         "messages": messages,
     })
     .to_string()

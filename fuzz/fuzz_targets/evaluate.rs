@@ -9,7 +9,7 @@
 use arbitrary::Arbitrary;
 use handoff::explain::evaluate_explained;
 use handoff::transcript::Message;
-use handoff::{Attributes, Context, Conversation, Policy, Role};
+use handoff::{Attributes, Context, Conversation, Mode, Policy, Role};
 use libfuzzer_sys::fuzz_target;
 use serde_json::{Map, Value};
 
@@ -305,8 +305,12 @@ fuzz_target!(|input: Input| {
         context.queues.insert(queue(q).to_string(), status);
     }
     let decision = policy.evaluate(&conversation, &context);
-    let (explained, explanation) = evaluate_explained(&policy, &conversation, &context);
+    let (explained, explanation) = evaluate_explained(&policy, &conversation, &context, Mode::Live);
     assert_eq!(decision, explained, "explained decision differs");
+    let _ = explanation.render();
+    let finished = policy.evaluate_finished(&conversation, &context);
+    let (explained, explanation) = evaluate_explained(&policy, &conversation, &context, Mode::Finished);
+    assert_eq!(finished, explained, "explained finished decision differs");
     let _ = explanation.render();
     let mut session = policy.session(Attributes::of(&conversation), context.clone());
     for message in &conversation.messages {

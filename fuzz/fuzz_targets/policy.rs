@@ -9,7 +9,7 @@ use handoff::analysis::Analysis;
 use handoff::explain::evaluate_explained;
 use handoff::syntax::{fmt::format_policy, parse_policy};
 use handoff::transcript::{parse_json, Conversation};
-use handoff::{Context, Policy};
+use handoff::{Context, Mode, Policy};
 use libfuzzer_sys::fuzz_target;
 
 /// Conversations from the evaluation cases: escalations, offers, flags, annotations.
@@ -57,9 +57,12 @@ fuzz_target!(|data: &[u8]| {
             after.policy = decision.policy.clone();
             assert_eq!(decision, after, "the formatted policy decides differently");
         }
-        let (explained, explanation) = evaluate_explained(&policy, &conversation, &context);
+        let (explained, explanation) = evaluate_explained(&policy, &conversation, &context, Mode::Live);
         assert_eq!(decision, explained, "the explained decision differs from the plain one");
         let _ = explanation.render();
+        let finished = policy.evaluate_finished(&conversation, &context);
+        let (explained, _) = evaluate_explained(&policy, &conversation, &context, Mode::Finished);
+        assert_eq!(finished, explained, "the explained finished decision differs from the plain one");
         if let Some(rule) = &decision.rule {
             assert!(policy.rule_names().any(|r| r == rule), "decided by unknown rule {rule}");
         }

@@ -3,7 +3,7 @@
 use super::context::{context_problems, from_test_value};
 use super::err::did_you_mean;
 use super::{CheckError, Checker};
-use crate::syntax::ast::{AttributesKind, Expected, Node, Test, TestLine, Value};
+use crate::syntax::ast::{AttributesKind, Expected, Node, Test, TestLine, TestMode, Value};
 
 /// The annotations a transcript line can carry, and what each holds.
 pub const ANNOTATIONS: &[(&str, &str)] = &[
@@ -21,6 +21,10 @@ impl<'p> Checker<'p> {
         let mut file = None;
         let mut expectations = 0usize;
         let mut seen_kinds: Vec<(AttributesKind, miette::SourceSpan)> = Vec::new();
+        // The first `mode` line: what it says, and where (the whole line).
+        let mut mode: Option<(TestMode, miette::SourceSpan)> = None;
+        // Every `at message N`, judged once the whole block (and its mode) is known.
+        let mut at_messages: Vec<&Node<u32>> = Vec::new();
         for line in &test.lines {
             match &line.node {
                 TestLine::Message { annotations, .. } => {
@@ -58,6 +62,19 @@ impl<'p> Checker<'p> {
                     }
                 }
                 TestLine::Channel(_) => {}
+                TestLine::Mode(m) => {
+                    if let Some((_, first)) = mode {
+                        self.report(CheckError::InvalidTest {
+                            message: "the test's `mode` is given twice".into(),
+                            span: line.span,
+                            label: "given again".into(),
+                            first: Some(first),
+                            help: Some("keep one `mode` line: `mode live` or `mode finished`".into()),
+                        });
+                    } else {
+                        mode = Some((m.node, line.span));
+                    }
+                }
                 TestLine::Expect(e) => {
                     expectations += 1;
                     for rule in &e.by {
@@ -100,6 +117,8 @@ impl<'p> Checker<'p> {
                             );
                         }
                     }
+                    // Those reported above are not reported again for the mode.
+                    at_messages.extend(e.at.iter().filter(|n| n.node >= 1 && n.node as usize <= messages));
                 }
             }
         }
@@ -120,12 +139,30 @@ impl<'p> Checker<'p> {
                 );
             }
         }
+        if mode.is_some_and(|(m, _)| m == TestMode::Finished) && file.is_none() {
+            self.at_last_message(&at_messages, messages);
+        }
         if expectations == 0 {
             self.invalid_test(
                 test.name.span,
                 "this test expects nothing",
                 "no `expect` line",
                 Some("add a line such as `expect escalate to general` or `expect no escalation`"),
+            );
+        }
+    }
+
+    /// In `mode finished` every rule is decided once, at the last message: an `at
+    /// message` naming an earlier one can never hold.
+    fn at_last_message(&mut self, at_messages: &[&Node<u32>], messages: usize) {
+        for n in at_messages.iter().filter(|n| (n.node as usize) < messages) {
+            self.invalid_test(
+                n.span,
+                &format!("in `mode finished` rules fire at the last message, {messages}"),
+                "not the last message",
+                Some(&format!(
+                    "write `at message {messages}`, or `mode live` to decide after each message as a live service would"
+                )),
             );
         }
     }

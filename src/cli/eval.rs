@@ -14,10 +14,6 @@ use crate::transcript::{self, JsonLines, Noted};
 /// `how`: whether to explain, and when to decide ([`Mode`]).
 pub fn run(policy: &Path, conversation: &Path, context: Option<&Path>, how: (bool, Mode), format: Format) -> u8 {
     let (explain, mode) = how;
-    if explain && mode == Mode::Finished {
-        eprintln!("error: --explain shows live decisions (--mode live) only");
-        return EXIT_USAGE;
-    }
     let policy = match Policy::load(policy) {
         Ok(p) => p,
         Err(e) => {
@@ -45,7 +41,7 @@ pub fn run(policy: &Path, conversation: &Path, context: Option<&Path>, how: (boo
         }
         // The explanation only when asked for: it costs more than the decision.
         let (decision, explanation) = if explain {
-            let (decision, explanation) = evaluate_explained(&policy, c, &context);
+            let (decision, explanation) = evaluate_explained(&policy, c, &context, mode);
             (decision, Some(explanation))
         } else {
             (policy.evaluate_as(c, &context, mode), None)

@@ -97,7 +97,8 @@ enum Command {
         /// Evaluation context: clock, business hours, queue status (JSON).
         #[arg(long)]
         context: Option<PathBuf>,
-        /// Show every rule's condition tree with values at the deciding message.
+        /// Show every rule's condition tree with values at the deciding message
+        /// (with --mode finished, at the last message).
         #[arg(long)]
         explain: bool,
         /// live: decide after each message, stopping at the first escalation;

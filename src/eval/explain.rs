@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::program::{NodeId, Op};
 use super::session::{AttributeSource, LetValues, Session};
-use super::{Context, Decision, Policy};
+use super::{Context, Decision, Mode, Policy};
 use crate::transcript::Conversation;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -140,11 +140,21 @@ fn render_node(node: &ExplainNode, prefix: &str, last: bool, out: &mut String) {
     }
 }
 
-/// Runs a session and explains it at the deciding message (or at the end when
-/// nothing was decided). The explanation is built once: when a rule decided, the
-/// session runs again up to that message.
-pub fn evaluate_explained(policy: &Policy, c: &Conversation, context: &Context) -> (Decision, Explanation) {
+/// Runs a session in `mode` and explains the decision.
+///
+/// [`Mode::Live`]: explained at the deciding message (or at the end when nothing was
+/// decided). The explanation is built once: when a rule decided, the session runs
+/// again up to that message.
+///
+/// [`Mode::Finished`]: every rule is decided once on the state the whole conversation
+/// leaves, so the explanation is of that state, at the last message.
+pub fn evaluate_explained(policy: &Policy, c: &Conversation, context: &Context, mode: Mode) -> (Decision, Explanation) {
     let mut session = Session::new(policy, c, context);
+    if mode == Mode::Finished {
+        session.run_finished(&c.messages);
+        let explanation = session.explain();
+        return (session.into_decision(), explanation);
+    }
     session.run(&c.messages);
     let explanation = match session.decision().at_message {
         Some(at) => {

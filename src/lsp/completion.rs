@@ -1,6 +1,7 @@
 //! Completion from what the cursor follows: windows after a role, queues after
 //! `escalate to`, priorities, rules after `by`, intents after `says`, phrase lists after
-//! `mentions`; elsewhere keywords, built-ins with their parameters, lets and roles.
+//! `mentions`, `live` and `finished` after a test's `mode`; elsewhere keywords, built-ins
+//! with their parameters, lets and roles.
 
 use std::sync::LazyLock;
 
@@ -11,7 +12,7 @@ use super::builtins::builtins;
 use super::documents::Document;
 use super::index::Kind;
 use crate::lang::priority::Priority;
-use crate::syntax::ast::{ExprKind, Item, RoleFilter};
+use crate::syntax::ast::{ExprKind, Item, RoleFilter, TestMode};
 
 /// What the text before the cursor (on its line) asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,6 +23,7 @@ enum Place {
     Rule,
     Intent,
     Phrases,
+    TestMode,
     Anything,
 }
 
@@ -34,6 +36,8 @@ static PLACES: LazyLock<Vec<(Regex, Place)>> = LazyLock::new(|| {
         (r"\bby\s+(\w+\s*,\s*)*\w*$", Place::Rule),
         (r"\bsays\s+\w*$", Place::Intent),
         (r"\bmentions\s+(exactly\s+)?\w*$", Place::Phrases),
+        // A test line of its own: `mode` elsewhere may be a let's name.
+        (r"^\s*mode\s+\w*$", Place::TestMode),
     ]
     .into_iter()
     .filter_map(|(re, place)| Regex::new(re).ok().map(|re| (re, place)))
@@ -60,6 +64,7 @@ const KEYWORDS: &[&str] = &[
     "no escalation",
     "by",
     "at message",
+    "mode",
     "intent",
     "intents from",
     "examples",
@@ -110,6 +115,16 @@ pub fn completion(doc: &Document, offset: usize) -> Vec<CompletionItem> {
             items.push(item("exactly", CompletionItemKind::KEYWORD, "the written forms only"));
             items
         }
+        Place::TestMode => TestMode::ALL
+            .iter()
+            .map(|m| {
+                let detail = match m {
+                    TestMode::Live => "decide after each message, stopping at the first escalation (the default)",
+                    TestMode::Finished => "decide once, on the whole conversation: rules fire at the last message",
+                };
+                item(m.keyword(), CompletionItemKind::ENUM_MEMBER, detail)
+            })
+            .collect(),
         Place::Anything => {
             let mut items: Vec<CompletionItem> =
                 KEYWORDS.iter().map(|k| item(k, CompletionItemKind::KEYWORD, "keyword")).collect();

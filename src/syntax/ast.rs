@@ -514,11 +514,48 @@ impl PartialEq for Test {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum TestLine {
-    Message { role: Node<RoleFilter>, text: Node<String>, annotations: Option<Node<Value>> },
-    Attributes { kind: Node<AttributesKind>, value: Node<Value> },
+    Message {
+        role: Node<RoleFilter>,
+        text: Node<String>,
+        annotations: Option<Node<Value>>,
+    },
+    Attributes {
+        kind: Node<AttributesKind>,
+        value: Node<Value>,
+    },
     Channel(Node<String>),
     File(Node<String>),
+    /// `mode live` or `mode finished`: when the test's conversation is decided.
+    Mode(Node<TestMode>),
     Expect(Expectation),
+}
+
+/// When a test's conversation is decided, as written after `mode`. The syntax's own
+/// word for it, so the syntax depends on no later stage: the test runner turns it
+/// into the evaluator's `Mode`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TestMode {
+    /// After each message, stopping at the first escalation (the default).
+    #[default]
+    Live,
+    /// Once, on the conversation as a whole: a rule fires at the last message or not at all.
+    Finished,
+}
+
+impl TestMode {
+    pub const ALL: [TestMode; 2] = [TestMode::Live, TestMode::Finished];
+
+    pub fn keyword(self) -> &'static str {
+        match self {
+            TestMode::Live => "live",
+            TestMode::Finished => "finished",
+        }
+    }
+
+    pub fn from_keyword(word: &str) -> Option<TestMode> {
+        TestMode::ALL.into_iter().find(|m| m.keyword() == word)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

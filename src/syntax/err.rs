@@ -144,6 +144,8 @@ pub fn human_rule(rule: Rule) -> &'static str {
         Rule::attributes_kind => "`customer`, `metadata` or `context`",
         Rule::test_channel => "`channel \"...\"`",
         Rule::test_file => "`conversation \"file.json\"`",
+        Rule::test_mode => "`mode live` or `mode finished`",
+        Rule::mode_kind => "`live` or `finished`",
         Rule::object => "an object such as `{ tier: \"gold\" }`",
         Rule::pair => "a `key: value` pair",
         Rule::array => "a list of values",
@@ -213,7 +215,17 @@ fn expected_list(positives: &[Rule], tokens: &[String]) -> String {
     // Literal tokens help where no rule names the place ("expected `when`"); where a
     // value or name is expected they only repeat its first characters.
     let values_expected = positives.iter().any(|r| {
-        matches!(r, Rule::expr | Rule::primary | Rule::string | Rule::ident | Rule::role | Rule::selector | Rule::count)
+        matches!(
+            r,
+            Rule::expr
+                | Rule::primary
+                | Rule::string
+                | Rule::ident
+                | Rule::role
+                | Rule::selector
+                | Rule::count
+                | Rule::mode_kind
+        )
     });
     if !values_expected {
         for token in tokens {

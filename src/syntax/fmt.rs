@@ -537,6 +537,7 @@ fn test_line(l: &TestLine) -> String {
         }
         TestLine::Channel(c) => format!("channel {}", string(&c.node)),
         TestLine::File(f) => format!("conversation {}", string(&f.node)),
+        TestLine::Mode(m) => format!("mode {}", m.node.keyword()),
         TestLine::Expect(e) => format!("expect {}", expectation(e)),
     }
 }

@@ -382,6 +382,12 @@ fn build_test(pair: Pair<'_, Rule>) -> Result<Test> {
             }
             Rule::test_channel => TestLine::Channel(build_string(next(&mut children(&line), &line)?)?),
             Rule::test_file => TestLine::File(build_string(next(&mut children(&line), &line)?)?),
+            Rule::test_mode => {
+                let kind_pair = next(&mut children(&line), &line)?;
+                let mode = TestMode::from_keyword(kind_pair.as_str())
+                    .ok_or_else(|| internal(span_of(&kind_pair).offset(), "unknown test mode"))?;
+                TestLine::Mode(Node::new(mode, span_of(&kind_pair)))
+            }
             Rule::expectation => TestLine::Expect(build_expectation(&line)?),
             _ => return Err(internal(lspan.offset(), "unknown test line")),
         };

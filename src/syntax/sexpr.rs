@@ -215,6 +215,7 @@ fn test_line(line: &Node<TestLine>) -> Sexp {
         }
         TestLine::Channel(s) => ("channel", vec![string_node(s)]),
         TestLine::File(s) => ("file", vec![string_node(s)]),
+        TestLine::Mode(m) => ("mode", vec![spanned(m.node.keyword(), m.span)]),
         TestLine::Expect(e) => ("expect", expectation(e)),
     };
     node_list(atom(head), rest, line.span)

@@ -5,8 +5,8 @@ use std::path::Path;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Map, Value as Json};
 
-use crate::eval::Context;
-use crate::syntax::ast::{AttributesKind, Expectation, Node, RoleFilter, Test, TestLine, Value};
+use crate::eval::{Context, Mode};
+use crate::syntax::ast::{AttributesKind, Expectation, Node, RoleFilter, Test, TestLine, TestMode, Value};
 use crate::transcript::{self, Conversation, Message, Role};
 
 /// When a test gives relative times (`after: 2m`) but no absolute one: a Monday morning.
@@ -23,6 +23,8 @@ pub struct TestCase {
     pub context: Context,
     /// What the decision must be.
     pub expectations: Vec<Expectation>,
+    /// When the conversation is decided: live (the default) or finished.
+    pub mode: Mode,
     /// 1-based source line of the `test` keyword.
     pub line: usize,
 }
@@ -39,6 +41,7 @@ pub fn build(test: &Test, source: &str, dir: &Path) -> Result<TestCase, String> 
     };
     let mut context = Context::default();
     let mut expectations = Vec::new();
+    let mut mode = Mode::Live;
     let mut clock: Option<Timestamp> = None;
     for line in &test.lines {
         match &line.node {
@@ -76,11 +79,17 @@ pub fn build(test: &Test, source: &str, dir: &Path) -> Result<TestCase, String> 
                     conversation.channel = channel;
                 }
             }
+            TestLine::Mode(m) => {
+                mode = match m.node {
+                    TestMode::Live => Mode::Live,
+                    TestMode::Finished => Mode::Finished,
+                }
+            }
             TestLine::Expect(e) => expectations.push(e.clone()),
         }
     }
     let line = crate::analysis::line_col(source, test.span.offset()).0;
-    Ok(TestCase { name: test.name.node.clone(), conversation, context, expectations, line })
+    Ok(TestCase { name: test.name.node.clone(), conversation, context, expectations, mode, line })
 }
 
 fn message(

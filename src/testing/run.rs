@@ -74,7 +74,7 @@ impl TestResult {
 /// Runs one case.
 pub fn run(policy: &Policy, case: &TestCase) -> TestResult {
     let start = Instant::now();
-    let (decision, explanation) = evaluate_explained(policy, &case.conversation, &case.context);
+    let (decision, explanation) = evaluate_explained(policy, &case.conversation, &case.context, case.mode);
     let duration = start.elapsed();
     let failed: Vec<&Expectation> = case.expectations.iter().filter(|e| !holds(e, &decision)).collect();
     let failures: Vec<String> = failed.iter().map(|e| describe(e)).collect();
