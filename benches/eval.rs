@@ -106,17 +106,9 @@ rule after_hours {
 }
 "#;
 
-/// Every queue of the shipped policy with hours in a zone other than UTC.
-const HOURS_CONTEXT: &str = r#"{"timezone": "Europe/Berlin", "queues": {
-  "general": {"hours": "Mon-Fri 08:00-20:00, Sat 09:00-13:00"},
-  "fraud": {"hours": "Mon-Sun 00:00-23:59"},
-  "vulnerable": {"hours": "Mon-Fri 09:00-17:00"},
-  "disputes": {"hours": "Mon-Fri 09:00-17:00, Sat 10:00-14:00"},
-  "collections": {"hours": "Mon-Fri 09:00-17:00"},
-  "refunds": {"hours": "Mon-Fri 09:00-17:00"},
-  "loyalty": {"hours": "Mon-Fri 09:00-17:00"},
-  "tech": {"hours": "Mon-Sat 07:00-22:00"},
-  "vip": {"hours": "Mon-Sun 06:00-23:00"}}}"#;
+#[path = "support/hours.rs"]
+mod hours;
+use hours::HOURS_CONTEXT;
 
 /// The shipped policy's text.
 const SHIPPED: &str = include_str!("../policies/payments.handoff");
